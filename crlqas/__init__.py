@@ -1,0 +1,1 @@
+"""crlqas: curriculum reinforcement learning for quantum architecture search under noise."""

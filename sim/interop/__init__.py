@@ -1,0 +1,1 @@
+"""Bridges to other toolkits (imported lazily, never by ``import sim``)."""
