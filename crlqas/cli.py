@@ -61,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
     tasks.add_argument("names", nargs="*")
     tasks.add_argument("--out", help="with build: folder to write the JSON files to")
 
+    repro = sub.add_parser("reproduce", help="run a named suite of the paper's experiments and rebuild its results table")
+    repro.add_argument("suite", help="h2, h2-4q, lih-4q, large")
+    repro.add_argument("--seeds", default="0,1,2")
+    repro.add_argument("--episodes", type=int, help="episode budget per run (default: the suite's)")
+    repro.add_argument("--only", action="append", help="run only entries whose label contains this text")
+    repro.add_argument("--runs", default="runs", help="folder for the full run folders")
+    repro.add_argument("--results", default="results", help="folder for the small committed outputs")
+
     bench = sub.add_parser("bench", help="run the side-by-side benchmarks")
     bench.add_argument("which", nargs="?", choices=["sim", "env", "all"], default="all")
     bench.add_argument("extra", nargs=argparse.REMAINDER, help="arguments passed to the benchmark script")
@@ -131,10 +139,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     _check_agent(config)
     _check_env_builds(config)
     if args.seeds:
-        try:
-            seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
-        except ValueError:
-            raise UsageError(f"--seeds takes comma-separated integers, got {args.seeds!r}") from None
+        seeds = _parse_seeds(args.seeds)
         combined = runner.train_seeds(config, seeds)
         for summary in combined["per_seed"]:
             _print_summary(summary)
@@ -217,7 +222,26 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return status
 
 
-COMMANDS = {"train": cmd_train, "eval": cmd_eval, "report": cmd_report, "tasks": cmd_tasks, "bench": cmd_bench}
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from crlqas.reproduce import run_suite
+
+    seeds = _parse_seeds(args.seeds)
+    print(run_suite(args.suite, seeds, episodes=args.episodes, runs_dir=args.runs, results_dir=args.results,
+                    only=args.only))
+    return 0
+
+
+def _parse_seeds(text: str) -> list[int]:
+    try:
+        seeds = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise UsageError(f"seeds must be comma-separated integers, got {text!r}") from None
+    if not seeds:
+        raise UsageError("no seeds given")
+    return seeds
+
+
+COMMANDS = {"reproduce": cmd_reproduce, "train": cmd_train, "eval": cmd_eval, "report": cmd_report, "tasks": cmd_tasks, "bench": cmd_bench}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
