@@ -67,7 +67,7 @@ def check_masks(masks: Any, n_actions: int, n_rows: int) -> np.ndarray:
             raise TypeError(f"action masks must be boolean (or 0/1), got values of dtype {arr.dtype}")
         arr = arr.astype(bool)
     if arr.ndim == 1:
-        arr = np.broadcast_to(arr, (n_rows, arr.shape[0]))
+        arr = np.broadcast_to(arr, (n_rows, arr.shape[0])).copy()
     if arr.shape != (n_rows, n_actions):
         raise ValueError(f"action masks must have shape ({n_rows}, {n_actions}) or ({n_actions},), got {arr.shape}")
     empty = ~arr.any(axis=1)

@@ -39,6 +39,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from crlqas.tasks import basis_energy
 from sim import PauliSum
 
 #: Pauli terms with |coefficient| below this are dropped (numerical zeros of the integrals)
@@ -225,17 +226,13 @@ def _hf_bits(m: int, occ_a: int, occ_b: int, mapping: str, reduction: str | None
     return "".join(str(int(b)) for q, b in enumerate(bits) if q not in drop)
 
 
-def diagonal_energy(hamiltonian: PauliSum, bitstring: str) -> float:
-    """<b|H|b> for a basis state written qubit 0 first."""
-    if len(bitstring) != hamiltonian.num_qubits or set(bitstring) - {"0", "1"}:
-        raise ValueError(
-            f"bit string {bitstring!r} must be {hamiltonian.num_qubits} characters of 0/1 (qubit 0 first)"
-        )
-    index = sum(1 << q for q, b in enumerate(bitstring) if b == "1")
-    xbits, zbits = hamiltonian.x_z_masks()
-    diag = xbits == 0
-    signs = np.array([1.0 - 2.0 * (bin(index & int(z)).count("1") & 1) for z in zbits[diag]])
-    return float(np.dot(hamiltonian.coeffs[diag], signs))
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:  # pragma: no cover
+        return "unknown"
 
 
 # ---------------------------------------------------------------------- public builder
@@ -297,12 +294,13 @@ def build_molecular_hamiltonian(
     qop, nq = _qubit_operator(ferm, 2 * m, mapping, reduction, act_a, act_b)
     qop.compress(TERM_CUTOFF)
     ham = PauliSum.from_openfermion(qop, nq)
-    ham = PauliSum(nq, ham.codes[np.abs(ham.coeffs) > TERM_CUTOFF], ham.coeffs[np.abs(ham.coeffs) > TERM_CUTOFF])
+    keep = np.abs(ham.coeffs) > TERM_CUTOFF  # tapering can merge terms into near-zeros
+    ham = PauliSum(nq, ham.codes[keep], ham.coeffs[keep])
 
     # Occupation within the active list: an active orbital is occupied iff its MO index is
     # below n_alpha (n_beta); with the checks above these are the first act_a (act_b) ones.
     bits = _hf_bits(m, act_a, act_b, mapping, reduction)
-    hf = diagonal_energy(ham, bits)
+    hf = basis_energy(ham, bits)
     e_fci = float(fci.direct_spin1.FCI().kernel(h1, eri, m, (act_a, act_b), ecore=constant)[0])
 
     meta = {
@@ -322,6 +320,7 @@ def build_molecular_hamiltonian(
         "core_energy": core,
         "scf_energy": float(mf.e_tot),
         "fci_energy": e_fci,
+        "built_with": {"pyscf": _version("pyscf"), "openfermion": _version("openfermion")},
     }
     return MolecularHamiltonian(ham, bits, hf, e_fci, float(mf.e_tot), e_nuc, core, (act_a, act_b), meta)
 

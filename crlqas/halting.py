@@ -36,11 +36,42 @@ _RULES: dict[str, HaltingRule] = {
 }
 
 
-def make_halting(spec: str | HaltingRule, noisy: bool) -> HaltingRule:
-    """Resolve ``spec``: "auto" (reference-noisy if ``noisy`` else reference-noiseless), a rule name, or a callable."""
+def from_spec(spec: dict) -> HaltingRule:
+    """A rule from a task's halting entry: ``{"scheme": "negative_binomial", "n", "p", "clip"}`` (one draw) or
+    ``{"scheme": "negative_binomial_mode", "n", "p", "clip", "draws"}`` (most frequent of ``draws`` draws)."""
+    scheme = spec.get("scheme")
+    if scheme not in ("negative_binomial", "negative_binomial_mode"):
+        raise ValueError(f"unknown halting scheme {scheme!r}; expected 'negative_binomial' or 'negative_binomial_mode'")
+    n, p = spec["n"], float(spec["p"])
+    if not 0 < p <= 1 or not n > 0:
+        raise ValueError(f"negative binomial needs n > 0 and 0 < p <= 1, got n={n!r}, p={p!r}")
+    low, high = (int(v) for v in spec.get("clip", (0, np.iinfo(np.int64).max)))
+    if scheme == "negative_binomial":
+        def rule(rng: np.random.Generator) -> int:
+            return int(np.clip(rng.negative_binomial(n, p), low, high))
+    else:
+        draws = int(spec.get("draws", 100))
+
+        def rule(rng: np.random.Generator) -> int:
+            values, counts = np.unique(rng.negative_binomial(n, p, size=draws), return_counts=True)
+            return int(np.clip(values[np.argmax(counts)], low, high))
+    rule.__name__ = f"{scheme}(n={n}, p={p})"
+    return rule
+
+
+def make_halting(spec: str | HaltingRule, noisy: bool, task_halting: dict | None = None) -> HaltingRule:
+    """Resolve ``spec``: a rule name, "auto", or a callable ``rng -> int | None``.
+
+    "auto" uses the task's own halting entries (``task_halting["noisy"]`` or
+    ``["noiseless"]``, see :func:`from_spec`) when given, else the reference
+    rule for the setting (reference-noisy if ``noisy`` else reference-noiseless).
+    """
     if callable(spec):
         return _checked(spec)
     if spec == "auto":
+        key = "noisy" if noisy else "noiseless"
+        if task_halting and key in task_halting:
+            return from_spec(task_halting[key])
         return reference_noisy if noisy else reference_noiseless
     if spec in _RULES:
         return _RULES[spec]

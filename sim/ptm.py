@@ -1,0 +1,259 @@
+"""Compilation of a circuit + noise model + Hamiltonian into flat arrays for the kernels.
+
+What the kernels loop over (see :mod:`sim.kernels`):
+
+* a list of *steps*, each either a 1-qubit block (a product of 4x4 factors on
+  one qubit, multiplied out per parameter vector, then one pass over the
+  state) or a 2-qubit sparse PTM (per output row the nonzero (col, value)
+  pairs, then one pass over the state);
+* a *factor* is ``A + cos(theta) B + sin(theta) C`` with theta the parameter
+  ``param`` (or a constant matrix when ``param = -1``): a noisy rotation
+  ``N R(theta)`` has this form with ``A, B, C`` = N times the rotation's parts;
+* the readout-aware measurement as a gather-and-dot.
+
+Consecutive 1-qubit gates on a qubit (with any gates on other qubits in
+between, which commute with them) are fused into one block, so a step costs
+one pass over the 4^n state. All PTMs here are trace preserving, so row 0 is
+``e_0`` and is never recomputed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.circuit import ROTATION_GATES, Circuit
+from sim.gates import gate_ptm, rotation_ptm_parts
+from sim.noise import NoiseModel
+from sim.pauli import PauliSum, code_digits
+
+#: PTM entries below this are round-off of exact zeros (PTM entries are O(1))
+CHOP = 1e-14
+
+STEP_ONE_QUBIT = 0
+STEP_TWO_QUBIT = 1
+
+
+def _clean(m: np.ndarray) -> np.ndarray:
+    """Exact zeros and ones where round-off blurred them; row 0 = e_0 (trace preservation)."""
+    out = np.array(m, dtype=np.float64)
+    out[np.abs(out) < CHOP] = 0.0
+    near_one = np.abs(np.abs(out) - 1.0) < CHOP
+    out[near_one] = np.sign(out[near_one])
+    out[0, :] = 0.0
+    out[0, 0] = 1.0
+    return out
+
+
+@dataclass
+class CompiledProgram:
+    """Flat arrays describing the gate sequence (see the module docstring)."""
+
+    num_qubits: int
+    num_parameters: int
+    steps: np.ndarray          # int64 (S, 5): kind, q0, q1, start, end
+    factor_param: np.ndarray   # int64 (F,): parameter slot or -1
+    factor_mats: np.ndarray    # float64 (F, 3, 4, 4): A, B, C
+    rows: np.ndarray           # int64: output row ids of 2q steps (rows equal to identity rows omitted)
+    row_ptr: np.ndarray        # int64: for each stored row, start into cols/vals (len = len(rows) + 1)
+    cols: np.ndarray           # int64
+    vals: np.ndarray           # float64
+
+
+@dataclass
+class CompiledMeasurement:
+    """Gather-and-dot description of the measured Hamiltonian terms."""
+
+    constant: float            # identity coefficient
+    term_coeffs: np.ndarray    # float64 (T,): coefficients of the non-identity terms
+    term_ptr: np.ndarray       # int64 (T+1,): per term, start into gather_idx / gather_w
+    gather_idx: np.ndarray     # int64: Pauli-vector indices
+    gather_w: np.ndarray       # float64: weights (measured value of term t = sum w r[idx])
+    energy_idx: np.ndarray     # int64: merged indices for the energy (coefficients folded in)
+    energy_w: np.ndarray       # float64
+    true_scale: np.ndarray     # float64 (T,): a_t, attenuation of r[code_t] in the measured value
+    codes: np.ndarray          # int64 (T,): non-identity term codes
+
+
+def _one_qubit_factor(name: str, angle: float | None, param: int | None, noise: np.ndarray | None):
+    """(param, [A, B, C]) of a gate followed by its noise (4x4 PTM or None)."""
+    mats = np.zeros((3, 4, 4))
+    if name in ROTATION_GATES:
+        a, b, c = rotation_ptm_parts(name)
+        if param is None:
+            mats[0] = a + np.cos(angle) * b + np.sin(angle) * c
+            p = -1
+        else:
+            mats[0], mats[1], mats[2] = a, b, c
+            p = int(param)
+    else:
+        mats[0] = gate_ptm(name)
+        p = -1
+    if noise is not None:
+        mats = np.einsum("ij,kjl->kil", noise, mats)
+    for k in range(3):
+        mats[k] = _clean(mats[k]) if k == 0 else np.where(np.abs(mats[k]) < CHOP, 0.0, mats[k])
+    if p >= 0:
+        # B and C do not touch row 0 (trace preservation holds for every theta)
+        mats[1, 0, :] = 0.0
+        mats[2, 0, :] = 0.0
+        mats[0, 0, :] = 0.0
+        mats[0, 0, 0] = 1.0
+    return p, mats
+
+
+def compile_program(circuit: Circuit, noise_model: NoiseModel | None) -> CompiledProgram:
+    """Fuse gates with their noise and lay the circuit out as flat arrays."""
+    n = circuit.num_qubits
+    steps: list[tuple[int, int, int, int, int]] = []
+    factor_param: list[int] = []
+    factor_mats: list[np.ndarray] = []
+    rows: list[int] = []
+    row_ptr: list[int] = [0]
+    cols: list[int] = []
+    vals: list[float] = []
+    pending: dict[int, list[tuple[int, np.ndarray]]] = {}
+    noise_cache: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
+    fixed_2q_cache: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}
+
+    def noise_ptm(name: str, qubits: tuple[int, ...]) -> np.ndarray | None:
+        key = (name, qubits)
+        if key not in noise_cache:
+            ch = noise_model.errors_for(name, qubits) if noise_model is not None else None
+            noise_cache[key] = None if ch is None else np.array(ch.ptm)
+        return noise_cache[key]
+
+    def flush(q: int) -> None:
+        factors = pending.pop(q, [])
+        if not factors:
+            return
+        # fold runs of constant factors at compile time
+        folded: list[tuple[int, np.ndarray]] = []
+        for p, mats in factors:
+            if p < 0 and folded and folded[-1][0] < 0:
+                prev = folded[-1][1]
+                merged = np.zeros((3, 4, 4))
+                merged[0] = _clean(mats[0] @ prev[0])
+                folded[-1] = (-1, merged)
+            else:
+                folded.append((p, mats))
+        if len(folded) == 1 and folded[0][0] < 0 and np.array_equal(folded[0][1][0], np.eye(4)):
+            return  # identity block (e.g. an ideal 'id' gate)
+        start = len(factor_param)
+        for p, mats in folded:
+            factor_param.append(p)
+            factor_mats.append(mats)
+        steps.append((STEP_ONE_QUBIT, q, -1, start, len(factor_param)))
+
+    for op in circuit.operations:
+        noise = noise_ptm(op.name, op.qubits)
+        if len(op.qubits) == 1:
+            pending.setdefault(op.qubits[0], []).append(
+                _one_qubit_factor(op.name, op.angle, op.param, noise))
+            continue
+        for q in op.qubits:
+            flush(q)
+        key = (op.name, op.qubits)
+        if key not in fixed_2q_cache:
+            m = gate_ptm(op.name)
+            if noise is not None:
+                m = noise @ m
+            fixed_2q_cache[key] = _clean(m)
+        m = fixed_2q_cache[key]
+        start = len(rows)
+        for d in range(1, 16):
+            nz = np.nonzero(m[d])[0]
+            if nz.size == 1 and nz[0] == d and m[d, d] == 1.0:
+                continue  # output row equals input row: nothing to do
+            rows.append(d)
+            cols.extend(int(c) for c in nz)
+            vals.extend(float(v) for v in m[d, nz])
+            row_ptr.append(len(cols))
+        steps.append((STEP_TWO_QUBIT, op.qubits[0], op.qubits[1], start, len(rows)))
+    for q in sorted(pending):
+        flush(q)
+
+    return CompiledProgram(
+        num_qubits=n,
+        num_parameters=circuit.num_parameters,
+        steps=np.array(steps, dtype=np.int64).reshape(-1, 5),
+        factor_param=np.array(factor_param, dtype=np.int64),
+        factor_mats=np.array(factor_mats, dtype=np.float64).reshape(-1, 3, 4, 4),
+        rows=np.array(rows, dtype=np.int64),
+        row_ptr=np.array(row_ptr, dtype=np.int64),
+        cols=np.array(cols, dtype=np.int64),
+        vals=np.array(vals, dtype=np.float64),
+    )
+
+
+def readout_maps(noise_model: NoiseModel | None, num_qubits: int, readout: bool) -> np.ndarray:
+    """Per qubit (scale, shift) of a measured Z: ``Z -> scale Z + shift I`` (ideal = (1, 0))."""
+    out = np.zeros((num_qubits, 2))
+    out[:, 0] = 1.0
+    if readout and noise_model is not None:
+        for q in range(num_qubits):
+            err = noise_model.readout_for(q)
+            if err is not None:
+                out[q] = (err.z_scale, err.z_shift)
+    return out
+
+
+def compile_measurement(hamiltonian: PauliSum, noise_model: NoiseModel | None, readout: bool,
+                        mitigate_readout: bool = False) -> CompiledMeasurement:
+    """Expand each term into the sub-strings readout error mixes in, as gather indices and weights.
+
+    Measured value of term P on support S: ``sum_{T subset S} prod_{q in T} scale_q
+    prod_{q in S - T} shift_q r[P restricted to T]``. With ``mitigate_readout``
+    each term's estimate is corrected afterwards (see :class:`sim.simulator.PTMSimulator`).
+    """
+    n = hamiltonian.num_qubits
+    maps = readout_maps(noise_model, n, readout)
+    keep = hamiltonian.codes != 0
+    codes = hamiltonian.codes[keep]
+    coeffs = hamiltonian.coeffs[keep]
+    digits = code_digits(codes, n)
+    powers = 4 ** np.arange(n, dtype=np.int64)
+    term_ptr = [0]
+    gather_idx: list[int] = []
+    gather_w: list[float] = []
+    true_scale = np.ones(codes.size)
+    for t in range(codes.size):
+        support = [q for q in range(n) if digits[t, q]]
+        entries: dict[int, float] = {int(codes[t]): 1.0}
+        for q in support:
+            scale, shift = maps[q]
+            new: dict[int, float] = {}
+            for code, w in entries.items():
+                if scale != 0.0:
+                    new[code] = new.get(code, 0.0) + w * scale
+                if shift != 0.0:
+                    dropped = code - int(digits[t, q]) * int(powers[q])
+                    new[dropped] = new.get(dropped, 0.0) + w * shift
+            entries = new
+            true_scale[t] *= scale
+        for code in sorted(entries):
+            gather_idx.append(code)
+            gather_w.append(entries[code])
+        term_ptr.append(len(gather_idx))
+    gather_idx_a = np.array(gather_idx, dtype=np.int64)
+    gather_w_a = np.array(gather_w, dtype=np.float64)
+    term_ptr_a = np.array(term_ptr, dtype=np.int64)
+    # energy gather: same entries, coefficients folded in, duplicates merged in a fixed order
+    term_of = np.repeat(np.arange(codes.size), np.diff(term_ptr_a))
+    contrib = gather_w_a * coeffs[term_of] if codes.size else gather_w_a
+    uniq, inverse = np.unique(gather_idx_a, return_inverse=True)
+    merged = np.zeros(uniq.size)
+    np.add.at(merged, inverse, contrib)
+    nz = merged != 0.0
+    return CompiledMeasurement(
+        constant=hamiltonian.constant,
+        term_coeffs=coeffs.astype(np.float64),
+        term_ptr=term_ptr_a,
+        gather_idx=gather_idx_a,
+        gather_w=gather_w_a,
+        energy_idx=uniq[nz].astype(np.int64),
+        energy_w=merged[nz],
+        true_scale=true_scale,
+        codes=codes.astype(np.int64),
+    )

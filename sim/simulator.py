@@ -1,0 +1,224 @@
+"""PTMSimulator: exact noisy expectation values in the Pauli-transfer-matrix picture.
+
+Compile once (gates fused with their noise, readout folded into the
+measurement), evaluate many parameter vectors in Numba kernels.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from sim import kernels
+from sim.circuit import Circuit
+from sim.noise import NoiseModel
+from sim.pauli import PauliSum
+from sim.ptm import CompiledMeasurement, CompiledProgram, compile_measurement, compile_program
+
+#: a batch is split over threads only when it has at least this many rows x state entries
+_PARALLEL_WORK = 1 << 14
+_MAX_DENSE_QUBITS = 10
+
+
+def _check_circuit_and_hamiltonian(circuit: Circuit, hamiltonian: PauliSum | None) -> None:
+    if not isinstance(circuit, Circuit):
+        raise TypeError(f"expected a sim.Circuit, got {type(circuit).__name__}")
+    if hamiltonian is None:
+        return
+    if not isinstance(hamiltonian, PauliSum):
+        raise TypeError(f"hamiltonian must be a sim.PauliSum, got {type(hamiltonian).__name__}")
+    if hamiltonian.num_qubits != circuit.num_qubits:
+        raise ValueError(f"hamiltonian acts on {hamiltonian.num_qubits} qubits but the circuit has "
+                         f"{circuit.num_qubits}")
+
+
+def _threads() -> int:
+    try:
+        import numba
+
+        return max(1, int(numba.get_num_threads()))
+    except Exception:  # pragma: no cover - numba always importable here
+        return os.cpu_count() or 1
+
+
+def sample_estimates(measured: np.ndarray, shots: int, rng: np.random.Generator) -> np.ndarray:
+    """Per-term shot estimates: k ~ Binomial(shots, (1 + m)/2), estimate 2k/shots - 1."""
+    p = np.clip(0.5 * (1.0 + measured), 0.0, 1.0)
+    k = rng.binomial(shots, p)
+    return 2.0 * k / shots - 1.0
+
+
+def _check_shots(shots) -> int | None:
+    if shots is None:
+        return None
+    if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1:
+        raise ValueError(f"shots must be a positive integer or None, got {shots!r}")
+    return int(shots)
+
+
+class CompiledExpectation:
+    """``params -> <H>`` for one circuit, noise model and Hamiltonian, ready to call many times.
+
+    ``compiled(params_1d)`` returns a float; ``compiled.batch(params_2d)`` an
+    array with one energy per row. ``evaluations`` counts the parameter
+    vectors evaluated so far.
+    """
+
+    def __init__(self, program: CompiledProgram, measurement: CompiledMeasurement, mitigate_readout: bool = False):
+        self.program = program
+        self.measurement = measurement
+        self.num_qubits = program.num_qubits
+        self.num_parameters = program.num_parameters
+        self.mitigate_readout = bool(mitigate_readout)
+        self.evaluations = 0
+        self._threads = _threads()
+        p, mm = program, measurement
+        self._prog_args = (p.num_qubits, p.steps, p.factor_param, p.factor_mats, p.rows, p.row_ptr, p.cols, p.vals)
+        self._meas_args = (mm.energy_idx, mm.energy_w, float(mm.constant), mm.term_ptr, mm.gather_idx, mm.gather_w,
+                           mm.codes)
+        self._num_terms = int(mm.codes.size)
+        self._empty_params = np.zeros((1, 0))
+
+    # ------------------------------------------------------------------ plumbing
+    def _as_batch(self, params_2d) -> np.ndarray:
+        arr = np.asarray(params_2d, dtype=np.float64)
+        if arr.ndim != 2 or arr.shape[1] != self.num_parameters:
+            raise ValueError(f"expected a 2-D batch of shape (rows, {self.num_parameters}), got shape {arr.shape}")
+        if not np.all(np.isfinite(arr)):
+            raise ValueError("params must be finite")
+        return np.ascontiguousarray(arr)
+
+    def _run(self, batch: np.ndarray, mode: int) -> np.ndarray:
+        rows = batch.shape[0]
+        width = 1 if mode == 0 else 2 * self._num_terms
+        out = np.empty((rows, max(width, 1)))
+        chunks = min(self._threads, rows)
+        if chunks > 1 and rows * (1 << (2 * self.num_qubits)) >= _PARALLEL_WORK:
+            kernels.evaluate_parallel(*self._prog_args, batch, mode, *self._meas_args, out, chunks)
+        else:
+            kernels.evaluate_serial(*self._prog_args, batch, mode, *self._meas_args, out)
+        self.evaluations += rows
+        return out
+
+    def _energies(self, batch: np.ndarray, shots: int | None, rng: np.random.Generator | None) -> np.ndarray:
+        if shots is None and not self.mitigate_readout:
+            return self._run(batch, 0)[:, 0]
+        out = self._run(batch, 1)
+        t = self._num_terms
+        measured, raw = out[:, :t], out[:, t:2 * t]
+        if shots is None:
+            # mitigation undoes the readout map exactly: the raw Pauli components
+            values = raw
+        else:
+            if rng is None:
+                rng = np.random.default_rng()
+            values = sample_estimates(measured, shots, rng)
+            if self.mitigate_readout:
+                scale = self.measurement.true_scale
+                values = raw + (values - measured) / scale
+        return self.measurement.constant + values @ self.measurement.term_coeffs
+
+    # ------------------------------------------------------------------ public
+    def __call__(self, params=None, shots: int | None = None, rng: np.random.Generator | None = None) -> float:
+        """Energy at one parameter vector (exact unless ``shots`` is given)."""
+        if params is None:
+            if self.num_parameters:
+                raise ValueError(f"circuit has {self.num_parameters} parameter slot(s); pass params")
+            batch = self._empty_params
+        else:
+            arr = np.asarray(params, dtype=np.float64)
+            if arr.ndim != 1:
+                raise ValueError(f"expected a 1-D parameter vector of length {self.num_parameters}, got shape "
+                                 f"{arr.shape}; use .batch for 2-D input")
+            batch = self._as_batch(arr.reshape(1, -1))
+        return float(self._energies(batch, _check_shots(shots), rng)[0])
+
+    def batch(self, params_2d, shots: int | None = None, rng: np.random.Generator | None = None) -> np.ndarray:
+        """Energies for each row of ``params_2d``; with ``shots`` each term is sampled with ``rng``."""
+        return self._energies(self._as_batch(params_2d), _check_shots(shots), rng)
+
+    def term_values(self, params=None) -> np.ndarray:
+        """Measured (readout-affected, exact) value of each non-identity term, in ``measurement.codes`` order."""
+        batch = self._as_batch(np.zeros((1, 0)) if params is None else np.asarray(params, float).reshape(1, -1))
+        return self._run(batch, 1)[0, :self._num_terms]
+
+    def __repr__(self) -> str:
+        return (f"CompiledExpectation({self.num_qubits} qubits, {self.program.steps.shape[0]} steps, "
+                f"{self.num_parameters} parameters, {self._num_terms} terms)")
+
+
+class PTMSimulator:
+    """Noisy simulator on the 4^n Pauli vector (exact density-matrix dynamics, real arithmetic).
+
+    ``readout=False`` ignores the model's readout errors. ``mitigate_readout=True``
+    undoes readout error per term: the estimate ``m_hat`` of a term's measured
+    value ``m = a r + b`` (``a`` = product of ``1 - e0 - e1`` over its support,
+    ``b`` the part the asymmetric shifts ``e1 - e0`` bring in) becomes
+    ``(m_hat - b) / a``. Exact (``shots=None``) this returns the noise-free-readout
+    value exactly; with shots it is unbiased with the variance scaled by ``1/a^2``.
+    For symmetric readout (``b = 0``) it is the plain division by the attenuation.
+    """
+
+    def __init__(self, noise_model: NoiseModel | None = None, readout: bool = True, mitigate_readout: bool = False):
+        if noise_model is not None and not isinstance(noise_model, NoiseModel):
+            raise TypeError(f"noise_model must be a sim.NoiseModel or None, got {type(noise_model).__name__}")
+        self.noise_model = noise_model
+        self.readout = bool(readout)
+        self.mitigate_readout = bool(mitigate_readout)
+
+    def compile(self, circuit: Circuit, hamiltonian: PauliSum) -> CompiledExpectation:
+        """Compile ``circuit`` and ``hamiltonian`` once; evaluate the result many times."""
+        _check_circuit_and_hamiltonian(circuit, hamiltonian)
+        measurement = compile_measurement(hamiltonian, self.noise_model, self.readout)
+        if self.mitigate_readout and np.any(measurement.true_scale == 0.0):
+            raise ValueError("cannot mitigate readout error with 1 - e0 - e1 = 0 on a measured qubit "
+                             "(the outcome carries no information)")
+        return CompiledExpectation(compile_program(circuit, self.noise_model), measurement, self.mitigate_readout)
+
+    def expectation(self, circuit: Circuit, hamiltonian: PauliSum, params=None, shots: int | None = None,
+                    seed: int | None = None) -> float:
+        """``<H>`` (noisy; exact unless ``shots``; ``seed`` makes shot noise reproducible)."""
+        compiled = self.compile(circuit, hamiltonian)
+        circuit.check_parameters(params)
+        return compiled(params, shots=shots, rng=np.random.default_rng(seed) if shots is not None else None)
+
+    def expectation_batch(self, circuit: Circuit, hamiltonian: PauliSum, params_2d, shots: int | None = None,
+                          seed: int | None = None) -> np.ndarray:
+        """:meth:`expectation` for each row of ``params_2d``."""
+        compiled = self.compile(circuit, hamiltonian)
+        return compiled.batch(params_2d, shots=shots, rng=np.random.default_rng(seed) if shots is not None else None)
+
+    def state(self, circuit: Circuit, params=None) -> np.ndarray:
+        """Pauli vector ``r_P = Tr(P rho)`` after the circuit (length 4^n, ``r[0] = 1``; readout not applied)."""
+        _check_circuit_and_hamiltonian(circuit, None)
+        values = circuit.check_parameters(params)
+        if values.ndim != 1:
+            raise ValueError("state() takes one parameter vector")
+        p = compile_program(circuit, self.noise_model)
+        return kernels.final_state(p.num_qubits, p.steps, p.factor_param, p.factor_mats, p.rows, p.row_ptr, p.cols,
+                                   p.vals, np.ascontiguousarray(values))
+
+    def density_matrix(self, circuit: Circuit, params=None) -> np.ndarray:
+        """``rho = 2^-n sum_P r_P P`` (basis index bit q = qubit q); n <= 10."""
+        n = circuit.num_qubits if isinstance(circuit, Circuit) else 0
+        if n > _MAX_DENSE_QUBITS:
+            raise ValueError(f"density_matrix is limited to {_MAX_DENSE_QUBITS} qubits, circuit has {n}")
+        return pauli_vector_to_density_matrix(self.state(circuit, params), n)
+
+
+def pauli_vector_to_density_matrix(r: np.ndarray, num_qubits: int) -> np.ndarray:
+    """``rho = 2^-n sum_P r_P P`` without forming the 4^n Pauli matrices one by one."""
+    from sim.gates import PAULI_MATRICES
+
+    paulis = np.array(PAULI_MATRICES)
+    # r as a tensor with axis k = digit of qubit n-1-k; contract qubit by qubit
+    t = np.asarray(r, dtype=np.complex128).reshape((4,) * num_qubits)
+    rho = t
+    for _ in range(num_qubits):
+        # contract the leading Pauli axis (the most significant remaining qubit) into a (2, 2) pair at the end
+        rho = np.tensordot(rho, paulis, axes=([0], [0]))
+    # axes now: (row_{n-1}, col_{n-1}, row_{n-2}, col_{n-2}, ..., row_0, col_0)
+    perm = list(range(0, 2 * num_qubits, 2)) + list(range(1, 2 * num_qubits, 2))
+    dim = 2**num_qubits
+    return rho.transpose(perm).reshape(dim, dim) / dim
