@@ -24,13 +24,12 @@ Everything else (policy/QNetwork, Huber loss, logger, callbacks, save/load,
 from __future__ import annotations
 
 import warnings
-from typing import Any, ClassVar
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
 import torch as th
 from stable_baselines3 import DQN
-from stable_baselines3.common.policies import BasePolicy
 from stable_baselines3.common.type_aliases import GymEnv, Schedule
 from stable_baselines3.common.utils import polyak_update
 from stable_baselines3.common.vec_env import VecEnv
@@ -55,8 +54,6 @@ class MaskedDoubleDQN(DQN):
     :param epsilon_decay: per-update factor of the multiplicative schedule.
     :param device: defaults to ``"cpu"``.
     """
-
-    policy_aliases: ClassVar[dict[str, type[BasePolicy]]] = DQN.policy_aliases
 
     def __init__(
         self,
@@ -277,7 +274,8 @@ class MaskedDoubleDQN(DQN):
             return super().predict(observation, state, episode_start, deterministic)
         self.policy.set_training_mode(False)
         obs_tensor, vectorized = self.policy.obs_to_tensor(observation)
-        n_rows = int(next(iter(obs_tensor.values())).shape[0]) if isinstance(obs_tensor, dict) else int(obs_tensor.shape[0])
+        first = next(iter(obs_tensor.values())) if isinstance(obs_tensor, dict) else obs_tensor
+        n_rows = int(first.shape[0])
         masks = check_masks(action_masks, int(self.action_space.n), n_rows)
         with th.no_grad():
             q = self.q_net(obs_tensor)

@@ -6,6 +6,7 @@ import inspect
 import pathlib
 from typing import Any
 
+import gymnasium as gym
 from sb3_contrib import MaskablePPO
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.type_aliases import GymEnv
@@ -118,12 +119,14 @@ def make_agent(
     verbose: int = 0,
     **overrides: Any,
 ) -> BaseAlgorithm:
-    """Build agent ``name`` ("dqn" or "ppo") on a masked env with a named profile.
+    """Build agent ``name`` ("dqn" or "ppo") on a masked env (or a registered env id).
 
     Every hyperparameter of the profile can be overridden by keyword; unknown
     names, profiles or override keys raise ``ValueError`` listing the
     accepted ones. The agent always runs on CPU.
     """
+    if isinstance(env, str):
+        env = gym.make(env)
     kwargs = resolve_profile(name, env, profile, **overrides)
     if not has_masks(env):
         raise ValueError(f"agent {name!r} needs an env with an action_masks() method (True = legal action)")

@@ -179,7 +179,7 @@ class ConstantThreshold(Curriculum):
         return self._xi
 
 
-def make_curriculum(kind: str, *, initial_threshold: float, min_energy: float, num_qubits: int,
+def make_curriculum(kind: str, *, min_energy: float, num_qubits: int, initial_threshold: float | None = None,
                     chemical_accuracy: float = 1.6e-3, **options) -> Curriculum:
     """Build a curriculum by name ("moving", "fixed", "none").
 
@@ -188,6 +188,8 @@ def make_curriculum(kind: str, *, initial_threshold: float, min_energy: float, n
     for "none" threshold.
     """
     if kind == "moving":
+        if initial_threshold is None:
+            raise ValueError("the moving curriculum needs initial_threshold (xi0)")
         params: dict[str, Any] = {**default_constants(num_qubits), "initial_threshold": initial_threshold}
         params.update(options)
         return MovingThreshold(min_energy=min_energy, **params)

@@ -214,6 +214,6 @@ def circuit_to_qiskit(circuit: sim.Circuit, params: np.ndarray | Sequence[float]
 
 def circuit_to_qasm3(circuit: sim.Circuit, params: np.ndarray | Sequence[float] | None = None) -> str:
     """OpenQASM 3 text of the circuit (bound if ``params`` is given; needs qiskit)."""
-    from qiskit import qasm3
+    from sim.interop.qiskit import to_qasm3
 
-    return qasm3.dumps(circuit_to_qiskit(circuit, params))
+    return to_qasm3(circuit, params)

@@ -6,9 +6,10 @@ Specs accepted by :func:`make_noise_model`:
 * ``"mumbai-median"``, ``"mumbai-max"``, ``"mumbai-10max"``: the paper's three
   levels (numbers below);
 * ``"depolarizing-<p1>-<p2>"``: depolarizing after every 1-qubit gate with
-  Pauli-error probability p1 and after every CNOT with two-qubit Pauli-error
-  probability p2 (Cirq/qulacs convention: each non-identity Pauli with
-  probability p/3 resp. p/15), e.g. ``"depolarizing-0.001-0.01"``;
+  total Pauli-error probability p1 and after every CNOT with two-qubit
+  Pauli-error probability p2 (Cirq's ``depolarize(p)`` convention: each
+  non-identity Pauli string with probability p/3 resp. p/15; Aer lambda =
+  4p/3 resp. 16p/15), e.g. ``"depolarizing-0.001-0.01"``;
 * ``"fake-backend:<FakeName>[:median|max]"``: built from a Qiskit fake
   backend's calibration (needs the ``ibm`` extra, qiskit-ibm-runtime);
 * a ``sim.NoiseModel`` (used as is) or a Qiskit Aer ``NoiseModel`` (converted).
@@ -93,7 +94,7 @@ class DeviceNoise:
         model = NoiseModel()
         one = _thermal(self.t1_ratio_1q, self.t2_ratio_1q, self.excited_population)
         if self.depolarizing_1q > 0:
-            one = _then(one, channels.depolarizing_from_pauli_probability(self.depolarizing_1q, 1))
+            one = _then(one, pauli_error_depolarizing(self.depolarizing_1q, 1))
         if one is not None:
             model.add_quantum_error(one, list(ONE_QUBIT_GATES))
         cx_one = _thermal(self.t1_ratio_cx, self.t2_ratio_cx, self.excited_population)
@@ -135,13 +136,23 @@ def preset_names() -> list[str]:
 _DEPOL = re.compile(r"^depolarizing-(?P<p1>[0-9.eE+-]+?)-(?P<p2>[0-9.]+(?:[eE][+-]?[0-9]+)?)$")
 
 
+def pauli_error_depolarizing(p: float, num_qubits: int) -> channels.Channel:
+    """Depolarizing channel with total Pauli-error probability ``p`` (each of the 4^k - 1 non-identity
+    strings with probability p / (4^k - 1), as Cirq's ``depolarize(p)``); Aer lambda = p 4^k / (4^k - 1)."""
+    p = float(p)
+    if not 0 <= p <= 1:
+        raise ValueError(f"a Pauli-error probability must lie in [0, 1], got {p!r}")
+    d2 = 4**num_qubits
+    return channels.depolarizing(p * d2 / (d2 - 1), num_qubits)
+
+
 def depolarizing_model(p1: float, p2: float) -> NoiseModel:
     """Depolarizing noise: Pauli-error probability ``p1`` after 1q gates, ``p2`` (two-qubit) after CNOTs."""
     model = NoiseModel()
     if p1 > 0:
-        model.add_quantum_error(channels.depolarizing_from_pauli_probability(p1, 1), list(ONE_QUBIT_GATES))
+        model.add_quantum_error(pauli_error_depolarizing(p1, 1), list(ONE_QUBIT_GATES))
     if p2 > 0:
-        model.add_quantum_error(channels.depolarizing_from_pauli_probability(p2, 2), "cx")
+        model.add_quantum_error(pauli_error_depolarizing(p2, 2), "cx")
     return model
 
 

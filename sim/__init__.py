@@ -10,8 +10,11 @@ from sim.gates import gate_unitary
 from sim.noise import NoiseModel
 from sim.pauli import PauliSum
 from sim.reference import DensityMatrixSimulator
+from sim.simulator import CompiledExpectation, PTMSimulator
+from sim.statevector import StatevectorSimulator
 
 __all__ = [
     "Circuit", "Operation", "Param", "PauliSum", "GATE_ARITY", "ROTATION_GATES",
-    "Channel", "ReadoutError", "NoiseModel", "channels", "gate_unitary", "DensityMatrixSimulator",
+    "Channel", "ReadoutError", "NoiseModel", "channels", "gate_unitary",
+    "PTMSimulator", "CompiledExpectation", "StatevectorSimulator", "DensityMatrixSimulator",
 ]

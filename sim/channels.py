@@ -130,8 +130,9 @@ def depolarizing(lam: float, num_qubits: int = 1) -> Channel:
 
     ``lam`` may go up to ``4^k / (4^k - 1)`` (4/3 for one qubit, 16/15 for two),
     the fully depolarizing Pauli channel, as Aer allows. The per-Pauli
-    probability ``p`` of Cirq/qulacs relates by ``lam = 4p/3`` (one qubit) and
-    ``lam = 16p/15`` (two qubits); see :func:`depolarizing_from_pauli_probability`.
+    error probability ``p`` of Cirq/qulacs (each non-identity Pauli with ``p/3``,
+    resp. ``p/15``) relates by ``lam = 4p/3`` (one qubit) and ``lam = 16p/15``
+    (two qubits); see :func:`depolarizing_from_pauli_probability`.
     """
     if num_qubits not in (1, 2, 3) or not isinstance(num_qubits, (int, np.integer)):
         raise ValueError(f"depolarizing num_qubits must be 1, 2 or 3, got {num_qubits!r}")
@@ -145,17 +146,18 @@ def depolarizing(lam: float, num_qubits: int = 1) -> Channel:
 
 
 def depolarizing_from_pauli_probability(p: float, num_qubits: int = 1) -> Channel:
-    """Depolarizing channel given the per-Pauli error probability ``p`` (Cirq/qulacs convention).
+    """Depolarizing channel in the Cirq/qulacs convention: ``p`` is the total Pauli error probability.
 
-    One qubit: each of X, Y, Z with probability ``p`` (Aer ``lam = 4p/3``).
-    Two qubits: each of the 15 non-identity strings with probability ``p``
-    (Aer ``lam = 16p/15``). ``p`` must be at most ``1/(4^k - 1)``.
+    One qubit: ``rho -> (1 - p) rho + (p/3) (X rho X + Y rho Y + Z rho Z)``
+    (Cirq ``depolarize(p)``, qulacs ``DepolarizingNoise(p)``), which is Aer's
+    ``lam = 4p/3``. Two qubits: each of the 15 non-identity strings with
+    probability ``p/15``, Aer's ``lam = 16p/15``. ``p`` must be in [0, 1].
     """
     if num_qubits not in (1, 2, 3) or not isinstance(num_qubits, (int, np.integer)):
         raise ValueError(f"depolarizing num_qubits must be 1, 2 or 3, got {num_qubits!r}")
     n_paulis = 4**num_qubits
-    p = _check_probability(p, "depolarizing per-Pauli probability p", upper=1.0 / (n_paulis - 1))
-    return depolarizing(p * n_paulis / (n_paulis - 1), num_qubits)
+    p = _check_probability(p, "depolarizing Pauli error probability p")
+    return depolarizing(min(p * n_paulis / (n_paulis - 1), n_paulis / (n_paulis - 1)), num_qubits)
 
 
 def pauli_channel(probs: Mapping[str, float]) -> Channel:

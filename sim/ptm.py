@@ -52,11 +52,12 @@ class CompiledProgram:
 
     num_qubits: int
     num_parameters: int
-    steps: np.ndarray          # int64 (S, 5): kind, q0, q1, start, end
+    steps: np.ndarray          # int64 (S, 9): kind, q0, q1, start, end, fa_start, fa_end, fb_start, fb_end
     factor_param: np.ndarray   # int64 (F,): parameter slot or -1
     factor_mats: np.ndarray    # float64 (F, 3, 4, 4): A, B, C
-    rows: np.ndarray           # int64: output row ids of 2q steps (rows equal to identity rows omitted)
+    rows: np.ndarray           # int64: output row ids (1..15) of the 2-qubit PTMs
     row_ptr: np.ndarray        # int64: for each stored row, start into cols/vals (len = len(rows) + 1)
+    row_ident: np.ndarray      # int64 0/1: the row is the identity row (output = input)
     cols: np.ndarray           # int64
     vals: np.ndarray           # float64
 
@@ -104,18 +105,24 @@ def _one_qubit_factor(name: str, angle: float | None, param: int | None, noise: 
 
 
 def compile_program(circuit: Circuit, noise_model: NoiseModel | None) -> CompiledProgram:
-    """Fuse gates with their noise and lay the circuit out as flat arrays."""
+    """Fuse gates with their noise and lay the circuit out as flat arrays.
+
+    Pending 1-qubit blocks ride along with the next 2-qubit step on their
+    qubit (one pass over the state for both); blocks left at the end are
+    paired into 2-qubit passes with an identity 16x16 part.
+    """
     n = circuit.num_qubits
-    steps: list[tuple[int, int, int, int, int]] = []
+    steps: list[tuple[int, ...]] = []
     factor_param: list[int] = []
     factor_mats: list[np.ndarray] = []
     rows: list[int] = []
     row_ptr: list[int] = [0]
+    row_ident: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
     pending: dict[int, list[tuple[int, np.ndarray]]] = {}
     noise_cache: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
-    fixed_2q_cache: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}
+    sparse_cache: dict[tuple[str, tuple[int, ...]], tuple[int, int]] = {}
 
     def noise_ptm(name: str, qubits: tuple[int, ...]) -> np.ndarray | None:
         key = (name, qubits)
@@ -124,27 +131,35 @@ def compile_program(circuit: Circuit, noise_model: NoiseModel | None) -> Compile
             noise_cache[key] = None if ch is None else np.array(ch.ptm)
         return noise_cache[key]
 
-    def flush(q: int) -> None:
+    def emit_block(q: int) -> tuple[int, int]:
+        """Store the pending factors of qubit q; their range (empty if none or identity)."""
         factors = pending.pop(q, [])
-        if not factors:
-            return
-        # fold runs of constant factors at compile time
         folded: list[tuple[int, np.ndarray]] = []
         for p, mats in factors:
             if p < 0 and folded and folded[-1][0] < 0:
-                prev = folded[-1][1]
                 merged = np.zeros((3, 4, 4))
-                merged[0] = _clean(mats[0] @ prev[0])
+                merged[0] = _clean(mats[0] @ folded[-1][1][0])
                 folded[-1] = (-1, merged)
             else:
                 folded.append((p, mats))
-        if len(folded) == 1 and folded[0][0] < 0 and np.array_equal(folded[0][1][0], np.eye(4)):
-            return  # identity block (e.g. an ideal 'id' gate)
+        if not folded or (len(folded) == 1 and folded[0][0] < 0 and np.array_equal(folded[0][1][0], np.eye(4))):
+            return (0, 0)
         start = len(factor_param)
         for p, mats in folded:
             factor_param.append(p)
             factor_mats.append(mats)
-        steps.append((STEP_ONE_QUBIT, q, -1, start, len(factor_param)))
+        return (start, len(factor_param))
+
+    def emit_sparse(m: np.ndarray) -> tuple[int, int]:
+        start = len(rows)
+        for d in range(1, 16):
+            nz = np.nonzero(m[d])[0]
+            rows.append(d)
+            row_ident.append(int(nz.size == 1 and nz[0] == d and m[d, d] == 1.0))
+            cols.extend(int(c) for c in nz)
+            vals.extend(float(v) for v in m[d, nz])
+            row_ptr.append(len(cols))
+        return (start, len(rows))
 
     for op in circuit.operations:
         noise = noise_ptm(op.name, op.qubits)
@@ -152,36 +167,35 @@ def compile_program(circuit: Circuit, noise_model: NoiseModel | None) -> Compile
             pending.setdefault(op.qubits[0], []).append(
                 _one_qubit_factor(op.name, op.angle, op.param, noise))
             continue
-        for q in op.qubits:
-            flush(q)
+        a, b = op.qubits
         key = (op.name, op.qubits)
-        if key not in fixed_2q_cache:
+        if key not in sparse_cache:
             m = gate_ptm(op.name)
             if noise is not None:
                 m = noise @ m
-            fixed_2q_cache[key] = _clean(m)
-        m = fixed_2q_cache[key]
-        start = len(rows)
-        for d in range(1, 16):
-            nz = np.nonzero(m[d])[0]
-            if nz.size == 1 and nz[0] == d and m[d, d] == 1.0:
-                continue  # output row equals input row: nothing to do
-            rows.append(d)
-            cols.extend(int(c) for c in nz)
-            vals.extend(float(v) for v in m[d, nz])
-            row_ptr.append(len(cols))
-        steps.append((STEP_TWO_QUBIT, op.qubits[0], op.qubits[1], start, len(rows)))
-    for q in sorted(pending):
-        flush(q)
+            sparse_cache[key] = emit_sparse(_clean(m))
+        fa, fb = emit_block(a), emit_block(b)
+        steps.append((STEP_TWO_QUBIT, a, b, *sparse_cache[key], *fa, *fb))
+
+    left = [(q, emit_block(q)) for q in sorted(pending)]
+    left = [(q, f) for q, f in left if f[1] > f[0]]
+    if len(left) >= 2:
+        identity = emit_sparse(np.eye(16))
+        while len(left) >= 2:
+            (a, fa), (b, fb) = left.pop(), left.pop()
+            steps.append((STEP_TWO_QUBIT, a, b, *identity, *fa, *fb))
+    for q, f in left:
+        steps.append((STEP_ONE_QUBIT, q, -1, *f, 0, 0, 0, 0))
 
     return CompiledProgram(
         num_qubits=n,
         num_parameters=circuit.num_parameters,
-        steps=np.array(steps, dtype=np.int64).reshape(-1, 5),
+        steps=np.array(steps, dtype=np.int64).reshape(-1, 9),
         factor_param=np.array(factor_param, dtype=np.int64),
         factor_mats=np.array(factor_mats, dtype=np.float64).reshape(-1, 3, 4, 4),
         rows=np.array(rows, dtype=np.int64),
         row_ptr=np.array(row_ptr, dtype=np.int64),
+        row_ident=np.array(row_ident, dtype=np.int64),
         cols=np.array(cols, dtype=np.int64),
         vals=np.array(vals, dtype=np.float64),
     )
@@ -257,3 +271,58 @@ def compile_measurement(hamiltonian: PauliSum, noise_model: NoiseModel | None, r
         true_scale=true_scale,
         codes=codes.astype(np.int64),
     )
+
+
+def pack(program: CompiledProgram, measurement: CompiledMeasurement) -> tuple[np.ndarray, np.ndarray]:
+    """One int64 and one float64 array holding program and measurement (layout: :mod:`sim.kernels` header)."""
+    from sim import kernels as k  # numba loads here, at compile time
+
+    header = np.zeros(k.HEADER, dtype=np.int64)
+    int_parts: list[np.ndarray] = [header]
+    float_parts: list[np.ndarray] = [np.array([measurement.constant], dtype=np.float64)]
+    int_len = k.HEADER
+    float_len = 1
+
+    def put_int(arr: np.ndarray) -> int:
+        nonlocal int_len
+        start = int_len
+        int_parts.append(np.ascontiguousarray(arr, dtype=np.int64).reshape(-1))
+        int_len += int_parts[-1].size
+        return start
+
+    def put_float(arr: np.ndarray) -> int:
+        nonlocal float_len
+        start = float_len
+        float_parts.append(np.ascontiguousarray(arr, dtype=np.float64).reshape(-1))
+        float_len += float_parts[-1].size
+        return start
+
+    header[k.H_NUM_QUBITS] = program.num_qubits
+    header[k.H_NUM_STEPS] = program.steps.shape[0]
+    header[k.H_OFF_STEPS] = put_int(program.steps)
+    header[k.H_NUM_FACTORS] = program.factor_param.size
+    header[k.H_OFF_FACTOR_PARAM] = put_int(program.factor_param)
+    header[k.H_NUM_ROWS] = program.rows.size
+    header[k.H_OFF_ROWS] = put_int(program.rows)
+    header[k.H_OFF_ROW_PTR] = put_int(program.row_ptr)
+    header[k.H_OFF_ROW_IDENT] = put_int(program.row_ident)
+    header[k.H_NUM_NNZ] = program.cols.size
+    header[k.H_OFF_COLS] = put_int(program.cols)
+    header[k.H_NUM_ENERGY] = measurement.energy_idx.size
+    header[k.H_OFF_ENERGY_IDX] = put_int(measurement.energy_idx)
+    header[k.H_NUM_TERMS] = measurement.codes.size
+    header[k.H_OFF_TERM_PTR] = put_int(measurement.term_ptr)
+    header[k.H_NUM_GATHER] = measurement.gather_idx.size
+    header[k.H_OFF_GATHER_IDX] = put_int(measurement.gather_idx)
+    header[k.H_OFF_CODES] = put_int(measurement.codes)
+    header[k.H_NUM_PARAMETERS] = program.num_parameters
+    header[k.H_OFF_FACTOR_MATS] = put_float(program.factor_mats)
+    header[k.H_OFF_VALS] = put_float(program.vals)
+    header[k.H_OFF_ENERGY_W] = put_float(measurement.energy_w)
+    header[k.H_OFF_GATHER_W] = put_float(measurement.gather_w)
+    return np.concatenate(int_parts), np.concatenate(float_parts)
+
+
+def empty_measurement(num_qubits: int) -> CompiledMeasurement:
+    """A measurement of nothing (for running a program only to get the state)."""
+    return compile_measurement(PauliSum(num_qubits, [], []), None, False)

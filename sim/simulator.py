@@ -6,19 +6,24 @@ measurement), evaluate many parameter vectors in Numba kernels.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
-from sim import kernels
 from sim.circuit import Circuit
 from sim.noise import NoiseModel
 from sim.pauli import PauliSum
-from sim.ptm import CompiledMeasurement, CompiledProgram, compile_measurement, compile_program
+from sim.ptm import (CompiledMeasurement, CompiledProgram, compile_measurement, compile_program, empty_measurement,
+                     pack)
 
 #: a batch is split over threads only when it has at least this many rows x state entries
 _PARALLEL_WORK = 1 << 14
 _MAX_DENSE_QUBITS = 10
+
+
+def _kernels():
+    # numba (and with it scipy, which numba imports) loads on first use, not on ``import sim``
+    from sim import kernels
+
+    return kernels
 
 
 def _check_circuit_and_hamiltonian(circuit: Circuit, hamiltonian: PauliSum | None) -> None:
@@ -34,12 +39,9 @@ def _check_circuit_and_hamiltonian(circuit: Circuit, hamiltonian: PauliSum | Non
 
 
 def _threads() -> int:
-    try:
-        import numba
+    import numba
 
-        return max(1, int(numba.get_num_threads()))
-    except Exception:  # pragma: no cover - numba always importable here
-        return os.cpu_count() or 1
+    return max(1, int(numba.get_num_threads()))
 
 
 def sample_estimates(measured: np.ndarray, shots: int, rng: np.random.Generator) -> np.ndarray:
@@ -61,43 +63,45 @@ class CompiledExpectation:
     """``params -> <H>`` for one circuit, noise model and Hamiltonian, ready to call many times.
 
     ``compiled(params_1d)`` returns a float; ``compiled.batch(params_2d)`` an
-    array with one energy per row. ``evaluations`` counts the parameter
-    vectors evaluated so far.
+    array with one energy per row (bit-identical to calling row by row).
+    ``evaluations`` counts the parameter vectors evaluated so far.
     """
 
     def __init__(self, program: CompiledProgram, measurement: CompiledMeasurement, mitigate_readout: bool = False):
+        kern = _kernels()
         self.program = program
         self.measurement = measurement
         self.num_qubits = program.num_qubits
         self.num_parameters = program.num_parameters
         self.mitigate_readout = bool(mitigate_readout)
         self.evaluations = 0
+        self._ints, self._floats = pack(program, measurement)
+        self._one = kern.evaluate_one
+        self._serial = kern.evaluate_batch
+        self._parallel = kern.evaluate_batch_parallel
+        self._combine = kern.combine_terms
         self._threads = _threads()
-        p, mm = program, measurement
-        self._prog_args = (p.num_qubits, p.steps, p.factor_param, p.factor_mats, p.rows, p.row_ptr, p.cols, p.vals)
-        self._meas_args = (mm.energy_idx, mm.energy_w, float(mm.constant), mm.term_ptr, mm.gather_idx, mm.gather_w,
-                           mm.codes)
-        self._num_terms = int(mm.codes.size)
-        self._empty_params = np.zeros((1, 0))
+        self._num_terms = int(measurement.codes.size)
+        self._shape1 = (self.num_parameters,)
+        self._fast = not self.mitigate_readout
 
     # ------------------------------------------------------------------ plumbing
     def _as_batch(self, params_2d) -> np.ndarray:
-        arr = np.asarray(params_2d, dtype=np.float64)
+        arr = np.ascontiguousarray(params_2d, dtype=np.float64)
         if arr.ndim != 2 or arr.shape[1] != self.num_parameters:
             raise ValueError(f"expected a 2-D batch of shape (rows, {self.num_parameters}), got shape {arr.shape}")
-        if not np.all(np.isfinite(arr)):
-            raise ValueError("params must be finite")
-        return np.ascontiguousarray(arr)
+        return arr
 
     def _run(self, batch: np.ndarray, mode: int) -> np.ndarray:
         rows = batch.shape[0]
-        width = 1 if mode == 0 else 2 * self._num_terms
-        out = np.empty((rows, max(width, 1)))
+        out = np.empty((rows, 1 if mode == 0 else max(2 * self._num_terms, 1)))
         chunks = min(self._threads, rows)
-        if chunks > 1 and rows * (1 << (2 * self.num_qubits)) >= _PARALLEL_WORK:
-            kernels.evaluate_parallel(*self._prog_args, batch, mode, *self._meas_args, out, chunks)
+        if chunks > 1 and rows << (2 * self.num_qubits) >= _PARALLEL_WORK:
+            ok = self._parallel(self._ints, self._floats, batch, mode, out, chunks)
         else:
-            kernels.evaluate_serial(*self._prog_args, batch, mode, *self._meas_args, out)
+            ok = self._serial(self._ints, self._floats, batch, mode, out)
+        if not ok:
+            raise ValueError("params must be finite")
         self.evaluations += rows
         return out
 
@@ -111,28 +115,34 @@ class CompiledExpectation:
             # mitigation undoes the readout map exactly: the raw Pauli components
             values = raw
         else:
-            if rng is None:
-                rng = np.random.default_rng()
-            values = sample_estimates(measured, shots, rng)
+            values = sample_estimates(measured, shots, rng if rng is not None else np.random.default_rng())
             if self.mitigate_readout:
-                scale = self.measurement.true_scale
-                values = raw + (values - measured) / scale
-        return self.measurement.constant + values @ self.measurement.term_coeffs
+                values = raw + (values - measured) / self.measurement.true_scale
+        energies = np.empty(batch.shape[0])
+        self._combine(np.ascontiguousarray(values), self.measurement.term_coeffs, float(self.measurement.constant),
+                      energies)
+        return energies
 
     # ------------------------------------------------------------------ public
     def __call__(self, params=None, shots: int | None = None, rng: np.random.Generator | None = None) -> float:
         """Energy at one parameter vector (exact unless ``shots`` is given)."""
+        if (shots is None and self._fast and type(params) is np.ndarray and params.dtype == np.float64
+                and params.shape == self._shape1):
+            # the hot path: one kernel call, no copies
+            energy = self._one(self._ints, self._floats, params)
+            if energy != energy:
+                raise ValueError("params must be finite")
+            self.evaluations += 1
+            return energy
         if params is None:
             if self.num_parameters:
                 raise ValueError(f"circuit has {self.num_parameters} parameter slot(s); pass params")
-            batch = self._empty_params
-        else:
-            arr = np.asarray(params, dtype=np.float64)
-            if arr.ndim != 1:
-                raise ValueError(f"expected a 1-D parameter vector of length {self.num_parameters}, got shape "
-                                 f"{arr.shape}; use .batch for 2-D input")
-            batch = self._as_batch(arr.reshape(1, -1))
-        return float(self._energies(batch, _check_shots(shots), rng)[0])
+            params = np.zeros(0)
+        arr = np.asarray(params, dtype=np.float64)
+        if arr.ndim != 1:
+            raise ValueError(f"expected a 1-D parameter vector of length {self.num_parameters}, got shape "
+                             f"{arr.shape}; use .batch for 2-D input")
+        return float(self._energies(self._as_batch(arr.reshape(1, -1)), _check_shots(shots), rng)[0])
 
     def batch(self, params_2d, shots: int | None = None, rng: np.random.Generator | None = None) -> np.ndarray:
         """Energies for each row of ``params_2d``; with ``shots`` each term is sampled with ``rng``."""
@@ -140,8 +150,8 @@ class CompiledExpectation:
 
     def term_values(self, params=None) -> np.ndarray:
         """Measured (readout-affected, exact) value of each non-identity term, in ``measurement.codes`` order."""
-        batch = self._as_batch(np.zeros((1, 0)) if params is None else np.asarray(params, float).reshape(1, -1))
-        return self._run(batch, 1)[0, :self._num_terms]
+        arr = np.zeros(0) if params is None else np.asarray(params, dtype=np.float64)
+        return self._run(self._as_batch(arr.reshape(1, -1)), 1)[0, :self._num_terms]
 
     def __repr__(self) -> str:
         return (f"CompiledExpectation({self.num_qubits} qubits, {self.program.steps.shape[0]} steps, "
@@ -195,9 +205,11 @@ class PTMSimulator:
         values = circuit.check_parameters(params)
         if values.ndim != 1:
             raise ValueError("state() takes one parameter vector")
-        p = compile_program(circuit, self.noise_model)
-        return kernels.final_state(p.num_qubits, p.steps, p.factor_param, p.factor_mats, p.rows, p.row_ptr, p.cols,
-                                   p.vals, np.ascontiguousarray(values))
+        program = compile_program(circuit, self.noise_model)
+        ints, floats = pack(program, empty_measurement(circuit.num_qubits))
+        if not np.all(np.isfinite(values)):
+            raise ValueError("params must be finite")
+        return _kernels().final_state(ints, floats, np.ascontiguousarray(values))
 
     def density_matrix(self, circuit: Circuit, params=None) -> np.ndarray:
         """``rho = 2^-n sum_P r_P P`` (basis index bit q = qubit q); n <= 10."""

@@ -1,7 +1,8 @@
 """Adam-SPSA: SPSA gradient estimates fed to Adam with a decaying first-moment rate.
 
 Iteration k = 0, 1, ...: a_k = a/(k+1)^alpha, c_k = c/(k+1)^gamma, Delta_k
-Rademacher (drawn as ``2 * rng.integers(0, 2, size=d) - 1``),
+Rademacher (all drawn up front as ``2 * rng.integers(0, 2, size=(iterations, d)) - 1``,
+row k for iteration k),
 g = [f(theta + c_k Delta) - f(theta - c_k Delta)] / (2 c_k) * Delta,
 beta1_k = beta1/(k+1)^lambda, m = beta1_k m + (1-beta1_k) g,
 v = beta2 v + (1-beta2) g^2, theta -= a_k m_hat / (sqrt(v_hat) + eps).
@@ -17,6 +18,7 @@ point are evaluated; the best point seen is returned.
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
@@ -61,37 +63,56 @@ class AdamSPSA:
         theta = check_x0(x0)
         stages = self._stages()
         track = Tracker(objective)
-        first_shots, first_staged = stages[0][1], stages[0][2]
-        track(theta[None, :], first_shots, first_staged)
+        track(theta[None, :], stages[0][1], stages[0][2])
         if theta.size == 0:
             return track.result(0, [track.best_f])
         d = theta.size
+        total = sum(n for n, _, _ in stages)
+        # the whole schedule and every perturbation up front: the loop below is the hot path of an env step
+        k_plus_1 = np.arange(1, total + 1, dtype=np.float64)
+        a_k = self.a / k_plus_1**self.alpha
+        c_k = self.c / k_plus_1**self.gamma
+        beta1_k = self.beta1 / k_plus_1**self.lam
+        if self.bias_correction == "constant":
+            m_norm = 1.0 - self.beta1**k_plus_1
+        else:
+            m_norm = 1.0 - np.cumprod(beta1_k)
+        v_norm = 1.0 - self.beta2**k_plus_1
+        # Python floats: numpy scalars are several times slower in the scalar arithmetic below
+        a_k, c_k, beta1_k, m_norm, v_norm = (x.tolist() for x in (a_k, c_k, beta1_k, m_norm, v_norm))
+        deltas = 2.0 * rng.integers(0, 2, size=(total, d)) - 1.0
         m = np.zeros(d)
-        v = np.zeros(d)
-        beta1_product = 1.0
+        # g = s * Delta with |Delta_i| = 1, so g^2 = s^2 in every coordinate: v stays one scalar
+        v = 0.0
+        pair = np.empty((2, d))
         history: list[float] = []
+        best_f, best_x = track.best_f, track.best_x
+        beta2, eps = self.beta2, self.eps
         k = 0
-        shots, staged = first_shots, first_staged
+        shots, staged = stages[0][1], stages[0][2]
         for iterations, shots, staged in stages:
             for _ in range(iterations):
-                a_k = self.a / (k + 1) ** self.alpha
-                c_k = self.c / (k + 1) ** self.gamma
-                delta = 2.0 * rng.integers(0, 2, size=d) - 1.0
-                pair = np.stack([theta + c_k * delta, theta - c_k * delta])
-                f_plus, f_minus = track(pair, shots, staged)
-                g = (f_plus - f_minus) / (2.0 * c_k) * delta
-                beta1_k = self.beta1 / (k + 1) ** self.lam
-                beta1_product *= beta1_k
-                m = beta1_k * m + (1.0 - beta1_k) * g
-                v = self.beta2 * v + (1.0 - self.beta2) * g * g
-                if self.bias_correction == "constant":
-                    m_hat = m / (1.0 - self.beta1 ** (k + 1))
-                else:
-                    m_hat = m / (1.0 - beta1_product)
-                v_hat = v / (1.0 - self.beta2 ** (k + 1))
-                theta = theta - a_k * m_hat / (np.sqrt(v_hat) + self.eps)
+                delta = deltas[k]
+                step = c_k[k] * delta
+                np.add(theta, step, out=pair[0])
+                np.subtract(theta, step, out=pair[1])
+                values = objective(pair, shots=shots) if staged else objective(pair)
+                f_plus, f_minus = float(values[0]), float(values[1])
+                if not (math.isfinite(f_plus) and math.isfinite(f_minus)):
+                    raise ValueError("the objective returned a non-finite value")
+                if f_plus < best_f or f_minus < best_f:
+                    row = 0 if f_plus <= f_minus else 1
+                    best_f, best_x = min(f_plus, f_minus), pair[row].copy()
+                slope = (f_plus - f_minus) / (2.0 * c_k[k])
+                b1 = beta1_k[k]
+                m *= b1
+                m += ((1.0 - b1) * slope) * delta
+                v = beta2 * v + (1.0 - beta2) * slope * slope
+                theta = theta - (a_k[k] / m_norm[k] / (math.sqrt(v / v_norm[k]) + eps)) * m
                 history.append(0.5 * (f_plus + f_minus))
                 k += 1
+        track.evaluations += 2 * k
+        track.best_f, track.best_x = best_f, best_x
         track(theta[None, :], shots, staged)
         return track.result(k, history)
 

@@ -8,6 +8,7 @@ objectives used with them must accept that keyword.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
@@ -45,18 +46,17 @@ class Tracker:
         self.best_f = np.inf
 
     def __call__(self, points: np.ndarray, shots: int | None = None, staged: bool = False) -> np.ndarray:
-        points = np.atleast_2d(np.asarray(points, dtype=np.float64))
         values = self.objective(points, shots=shots) if staged else self.objective(points)
         values = np.asarray(values, dtype=np.float64).reshape(-1)
         if values.shape[0] != points.shape[0]:
             raise ValueError(f"the objective returned {values.shape[0]} values for {points.shape[0]} points")
-        if not np.all(np.isfinite(values)):
+        if not math.isfinite(float(values.sum())):  # a NaN or infinity anywhere makes the sum non-finite
             raise ValueError("the objective returned a non-finite value")
         self.evaluations += points.shape[0]
-        k = int(np.argmin(values))
+        k = int(values.argmin())
         if values[k] < self.best_f:
             self.best_f = float(values[k])
-            self.best_x = points[k].copy()
+            self.best_x = np.array(points[k], dtype=np.float64)
         return values
 
     def result(self, iterations: int, history: list[float]) -> OptimizeResult:

@@ -235,8 +235,7 @@ def channel_to_qiskit(channel: Channel):
 
     if not isinstance(channel, Channel):
         raise TypeError(f"expected a sim.channels.Channel, got {type(channel).__name__}")
-    sw=np.eye(4)[[0,2,1,3]] if channel.num_qubits==2 else np.eye(2)
-    return QuantumError(Kraus([sw@np.asarray(k)@sw for k in channel.kraus_operators]))
+    return QuantumError(Kraus([np.asarray(k) for k in channel.kraus_operators]))
 
 
 # ---------------------------------------------------------------------- noise models

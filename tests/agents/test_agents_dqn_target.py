@@ -68,7 +68,7 @@ def params(net):
 
 def test_target_synced_every_k_updates():
     model = make_agent("dqn", MaskedCorridor(), seed=0, target_update_interval=3, learning_rate=1e-2, **SMALL)
-    model.learn(60)  # fills the buffer; 9 updates happen after learning_starts=50
+    model.learn(60)  # fills the buffer; 10 updates happen after learning_starts=50
     start = model._n_updates
     for _ in range(7):
         model.train(gradient_steps=1, batch_size=16)
