@@ -47,6 +47,8 @@ class EnvSettings:
     observation: str = "flat"
     extra_features: bool = False
     readout_mitigation: bool | None = None
+    new_angle_std: float | None = None
+    reward_options: dict[str, Any] = field(default_factory=dict)
 
     def env_kwargs(self) -> dict[str, Any]:
         """Only the settings that differ from "use the env's default" are passed on."""
@@ -122,6 +124,10 @@ def _check_type(key: str, value: Any, annotation: str) -> Any:
                 return int(value)
             raise ConfigError(f"config key {key!r} must be an integer, got {value!r}")
         return value
+    if base == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"config key {key!r} must be a number, got {value!r}")
+        return float(value)
     if base == "str":
         if not isinstance(value, str):
             raise ConfigError(f"config key {key!r} must be a string, got {value!r}")

@@ -90,6 +90,10 @@ class QASEnv(gym.Env):
     Besides the Gymnasium API: :meth:`action_masks`, :meth:`action_names`,
     :meth:`circuit`, :attr:`params`, :meth:`to_qiskit`, :meth:`to_qasm3`,
     :attr:`curriculum`, :attr:`max_layers`, :attr:`task`, :attr:`timings`.
+    ``info`` carries energy, error (vs the exact energy), noiseless_energy,
+    noiseless_error, threshold, gate counts, depth, cost_evaluations,
+    action_mask, success, halted, illegal_action, episode_steps and the bound
+    ``circuit`` (a ``sim.Circuit``, state preparation included).
     Set ``update_curriculum = False`` on evaluation envs so they do not move
     the threshold.
     """
@@ -103,7 +107,7 @@ class QASEnv(gym.Env):
                  halting: str | Callable[[np.random.Generator], int | None] = "auto", halting_terminal: bool = False,
                  reward_options: dict[str, float] | None = None, energy_reference: str = "exact",
                  initial_state: str = "zeros", observation: str = "flat", extra_features: bool = False,
-                 illegal_action: str = "raise", readout_mitigation: bool | str = "auto",
+                 illegal_action: str = "raise", readout_mitigation: bool | str | None = "auto",
                  new_angle_std: float = 0.0, seed: int | None = None, render_mode: str | None = None):
         super().__init__()
         self.task = _resolve_task(task)
@@ -158,7 +162,7 @@ class QASEnv(gym.Env):
         self.noise_model = make_noise_model(noise, n)
         self.noisy = self.noise_model is not None
         has_readout = self.noisy and self.noise_model.has_readout
-        if readout_mitigation == "auto":
+        if readout_mitigation is None or (isinstance(readout_mitigation, str) and readout_mitigation == "auto"):
             readout_mitigation = has_readout
         if not isinstance(readout_mitigation, (bool, np.bool_)):
             raise ValueError(f"readout_mitigation must be True, False or 'auto', got {readout_mitigation!r}")
@@ -199,6 +203,7 @@ class QASEnv(gym.Env):
         if seed is not None:
             self._np_random, self._np_random_seed = gym.utils.seeding.np_random(seed)
             self.action_space.seed(seed)
+        self._template = self._prefix  # the unbound circuit of the current state
         self._started = False
         self._done = True
         self.params = np.zeros(0)
@@ -274,6 +279,7 @@ class QASEnv(gym.Env):
             "halted": bool(halted),
             "illegal_action": bool(illegal),
             "episode_steps": int(self.steps),
+            "circuit": self.circuit(),
         }
 
     # ------------------------------------------------------------------ gym API
@@ -282,6 +288,7 @@ class QASEnv(gym.Env):
         if seed is not None:
             self.action_space.seed(seed)
         self.encoding.reset()
+        self._template = self._prefix
         self.params = np.zeros(0)
         self.energy = self.start_energy
         self.noiseless_energy = self.start_noiseless_energy
@@ -353,7 +360,11 @@ class QASEnv(gym.Env):
     def _optimise(self) -> int:
         """Compile the current circuit once, re-optimise the angles, set energy and noiseless energy."""
         t0 = time.perf_counter()
-        circuit = self.encoding.to_circuit(self._prefix)
+        gate = self.action_set[self.encoding.actions[-1]]
+        # one gate more than the previous step's circuit (the prefix itself is never modified)
+        circuit = self._template.copy()
+        circuit.append(gate.name, gate.qubits)
+        self._template = circuit
         t_built = time.perf_counter()
         compiled = self._sim.compile(circuit, self.hamiltonian)
         t1 = time.perf_counter()
@@ -403,7 +414,7 @@ class QASEnv(gym.Env):
 
     def circuit(self) -> sim.Circuit:
         """The current circuit (state preparation included) with the current angles bound."""
-        return self.encoding.to_circuit(self._prefix).bind(self.params)
+        return self._template.bind(self.params)
 
     def to_qiskit(self):
         """The current bound circuit as a Qiskit ``QuantumCircuit``."""

@@ -71,6 +71,10 @@ class Trainer:
         self.stop_reason = ""
         self._stop_requested = False
         self.model = None
+        import torch
+
+        # Small networks on a 2-core CPU: one thread is several times faster than two (measured).
+        torch.set_num_threads(1)
 
     # ------------------------------------------------------------------ agent
     def _build_model(self):
@@ -169,8 +173,7 @@ class Trainer:
             "timesteps": self.timesteps,
         }
         self.log.write(row)
-        chem = info["error"] < self.task.chemical_accuracy
-        if chem:
+        if self._chemically_accurate(info):
             self.successes += 1
             if self.first_success is None:
                 self.first_success = {"episode": self.episode, "seconds": self.elapsed + now - self._t0,
@@ -181,6 +184,13 @@ class Trainer:
             self.elapsed += now - self._t0
             self._t0 = now
             self.save_checkpoint()
+
+    def _chemically_accurate(self, info: dict[str, Any]) -> bool:
+        """Noisy runs are judged, as in the paper, by the noiseless re-evaluation of the circuit found."""
+        error = info["error"]
+        if self.env.unwrapped.noisy and info.get("noiseless_error") is not None:
+            error = info["noiseless_error"]
+        return error < self.task.chemical_accuracy
 
     def _record_scalars(self, info: dict[str, Any], episode_state: dict, success: bool) -> None:
         logger = self.model.logger
@@ -294,6 +304,7 @@ class Trainer:
             "seconds_per_episode": round(self.elapsed / max(self.episode, 1), 4),
             "exact_energy": self.task.exact_energy,
             "chemical_accuracy": self.task.chemical_accuracy,
+            "chemical_accuracy_judged_on": "noiseless re-evaluation" if env.noisy else "energy",
             "episodes_at_chemical_accuracy": self.successes,
             "success_rate": round(self.successes / max(len(rows), 1), 4),
             "first_chemical_accuracy": self.first_success,

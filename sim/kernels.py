@@ -56,7 +56,7 @@ STEP_WIDTH = 9
 F_CONSTANT = 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def init_zero_state(r: np.ndarray, num_qubits: int) -> None:
     """Pauli vector of |0...0>: 1 on every string made of I and Z only."""
     r[:] = 0.0
@@ -68,7 +68,7 @@ def init_zero_state(r: np.ndarray, num_qubits: int) -> None:
         r[code] = 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def block_matrix(factor_param, factor_mats, start, end, params, m, tmp):
     """m = F_{end-1} ... F_start with F = A + cos(theta) B + sin(theta) C (A alone when the slot is -1)."""
     for f in range(start, end):
@@ -98,7 +98,7 @@ def block_matrix(factor_param, factor_mats, start, end, params, m, tmp):
                     m[i, j] = tmp[i, 0] * a0 + tmp[i, 1] * a1 + tmp[i, 2] * a2 + tmp[i, 3] * a3
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def apply_one_qubit(r, m, qubit):
     """r <- (4x4 PTM ``m`` on ``qubit``) r; row 0 of m is e_0 (trace preserving) and is skipped."""
     size = r.shape[0]
@@ -120,7 +120,7 @@ def apply_one_qubit(r, m, qubit):
             r[i3] = m30 * v0 + m31 * v1 + m32 * v2 + m33 * v3
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _tile_one_qubit(tile, m, first, step, nb):
     """Rows 1..3 of the 4x4 PTM m on tile rows first + k * step (k = 0..3), for nb columns."""
     r0 = first
@@ -173,7 +173,7 @@ def _two_qubit_tile(r, offsets, rows, row_ptr, cols, vals, row_ident, start, end
             r[bases[g] + o] = out[g]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _two_qubit_blocks_scalar(r, offsets, rows, row_ptr, cols, vals, row_ident, start, end, ma, mb, use_a, use_b, v,
                              bases, nb):
     """The same arithmetic as :func:`_two_qubit_tile`, one block at a time (cheaper for a handful of blocks)."""
@@ -213,7 +213,7 @@ def _two_qubit_blocks_scalar(r, offsets, rows, row_ptr, cols, vals, row_ident, s
             r[base + offsets[d]] = acc
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def apply_two_qubit(r, qa, qb, rows, row_ptr, cols, vals, row_ident, start, end, ma, mb, use_a, use_b, offsets, tile,
                     out, bases):
     """r <- M (mb (x) ma) r on qubits (qa, qb): first the 1-qubit blocks ``ma`` on qa and ``mb`` on qb
@@ -256,7 +256,7 @@ def apply_two_qubit(r, qa, qb, rows, row_ptr, cols, vals, row_ident, start, end,
                         bases, nb)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _unpack(ints, floats):
     n_steps = ints[H_NUM_STEPS]
     n_factors = ints[H_NUM_FACTORS]
@@ -281,11 +281,19 @@ def _unpack(ints, floats):
     return steps, factor_param, factor_mats, rows, row_ptr, row_ident, cols, vals
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _scratch(num_qubits):
-    """Per-thread work arrays: state r, block matrices m and tmp, block offsets, tile, tile row, block bases."""
-    return (np.empty(1 << (2 * num_qubits)), np.empty((3, 4, 4)), np.empty((4, 4)), np.empty(16, dtype=np.int64),
-            np.empty((16, TILE)), np.empty(TILE), np.empty(TILE, dtype=np.int64))
+    """Per-thread work arrays (two allocations): state r, three 4x4 block matrices m, a 4x4 tmp,
+    the 16 block offsets, the tile, one tile row, and the tile's block bases."""
+    size = 1 << (2 * num_qubits)
+    fbuf = np.empty(size + 48 + 16 + 16 * TILE + TILE)
+    ibuf = np.empty(16 + TILE, dtype=np.int64)
+    r = fbuf[:size]
+    m = fbuf[size:size + 48].reshape((3, 4, 4))
+    tmp = fbuf[size + 48:size + 64].reshape((4, 4))
+    tile = fbuf[size + 64:size + 64 + 16 * TILE].reshape((16, TILE))
+    out = fbuf[size + 64 + 16 * TILE:]
+    return r, m, tmp, ibuf[:16], tile, out, ibuf[16:]
 
 
 @njit(cache=True)
@@ -395,7 +403,7 @@ def final_state(ints, floats, params):
     """The Pauli vector after the circuit for one parameter vector."""
     r, m, tmp, offsets, tile, out, bases = _scratch(ints[H_NUM_QUBITS])
     run_program(ints, floats, params, r, m, tmp, offsets, tile, out, bases)
-    return r
+    return r.copy()
 
 
 @njit(cache=True)

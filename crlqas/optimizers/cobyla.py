@@ -24,13 +24,18 @@ def _nlopt_available() -> bool:
 
 
 class COBYLA:
-    """COBYLA with at most ``maxiter`` objective evaluations, initial trust radius ``rhobeg`` and final
-    radius ``tol`` (SciPy's default 1e-4 when None); returns the best point seen."""
+    """COBYLA with at most ``maxiter`` (alias ``iterations``, default 100) objective evaluations, initial
+    trust radius ``rhobeg`` and final radius ``tol`` (1e-4 when None); returns the best point seen."""
 
     name = "cobyla"
 
-    def __init__(self, maxiter: int = 100, rhobeg: float = 1.0, tol: float | None = None, backend: str = "auto"):
-        self.maxiter = check_positive("maxiter", maxiter, integer=True)
+    def __init__(self, maxiter: int | None = None, rhobeg: float = 1.0, tol: float | None = None,
+                 backend: str = "auto", iterations: int | None = None):
+        # ``iterations`` is accepted as an alias so every optimizer takes the same budget keyword
+        if maxiter is not None and iterations is not None:
+            raise ValueError("pass maxiter or iterations, not both")
+        budget = maxiter if maxiter is not None else (iterations if iterations is not None else 100)
+        self.maxiter = check_positive("maxiter", budget, integer=True)
         self.rhobeg = check_positive("rhobeg", rhobeg)
         self.tol = None if tol is None else check_positive("tol", tol)
         if backend not in ("auto", "scipy", "nlopt"):

@@ -128,6 +128,9 @@ def test_cobyla_backends_converge_and_respect_maxiter(backend):
     assert len(calls) <= 10 and short.evaluations == len(calls)
     with pytest.raises(ValueError, match="backend"):
         COBYLA(backend="fortran")
+    assert COBYLA(iterations=7).maxiter == 7 and COBYLA().maxiter == 100
+    with pytest.raises(ValueError, match="not both"):
+        COBYLA(maxiter=5, iterations=7)
 
 
 @pytest.mark.parametrize("name", ["adam-spsa", "adam-spsa-3stage", "spsa", "cobyla"])

@@ -26,8 +26,7 @@ from sim.circuit import GATE_ARITY, ROTATION_GATES, Circuit  # noqa: E402
 from sim.interop.qiskit import channel_from_qiskit, circuit_to_qiskit, noise_model_to_qiskit  # noqa: E402
 from sim.noise import NoiseModel  # noqa: E402
 from sim.pauli import PauliSum, code_to_label  # noqa: E402
-from sim.reference import DensityMatrixSimulator  # noqa: E402
-from sim.simulator import PTMSimulator  # noqa: E402
+from sim import DensityMatrixSimulator, PTMSimulator, StatevectorSimulator  # noqa: E402
 
 #: largest accepted |E_ours - E_Aer| for exact expectation values
 AER_TOL = 1e-9
@@ -181,7 +180,7 @@ def test_sim_channel_kinds_through_noise_model_to_qiskit(kind):
     model = _model_with(_sim_channel_kinds()[kind])
     items = []
     for _ in range(2):
-        c, params = every_gate_circuit(3, rng)
+        c, _ = every_gate_circuit(3, rng)
         c.cx(2, 0).ry(1).cx(0, 2)
         items.append((c, rng.uniform(-np.pi, np.pi, c.num_parameters), random_hamiltonian(3, 12, rng)))
     aer = aer_exact(items, noise_model_to_qiskit(model), density_matrix=True)
@@ -257,7 +256,7 @@ def test_t2_above_twice_t1_truncated_like_aer_device_models():
     t1, t2, time = 50e3, 120e3, 400.0
     with pytest.raises(NoiseError):
         aer_noise.thermal_relaxation_error(t1, t2, time)  # Aer's constructor refuses T2 > 2 T1
-    with pytest.warns(UserWarning, match="truncated"):
+    with pytest.warns(UserWarning):
         ours = ch.thermal_relaxation(t1, t2, time)
     with pytest.raises(ValueError):
         ch.thermal_relaxation(t1, t2, time, truncate_t2=False)
@@ -342,6 +341,27 @@ def test_random_circuits_with_random_noise(num_qubits):
         np.testing.assert_allclose(ours, aer, atol=AER_TOL, rtol=0)
         ref = DensityMatrixSimulator(model, readout=False).expectation(c, ham, batch[0])
         assert abs(ref - aer[0]) <= AER_TOL
+
+
+@pytest.mark.parametrize("num_qubits", [2, 4, 6])
+def test_noiseless_engines_match_aer_statevector(num_qubits):
+    rng = np.random.default_rng(SEED + 100 + num_qubits)
+    c = random_circuit(num_qubits, 40, rng)
+    ham = random_hamiltonian(num_qubits, 20, rng)
+    batch = rng.uniform(-np.pi, np.pi, (3, c.num_parameters))
+    qcs = []
+    for row in batch:
+        qc = circuit_to_qiskit(c, row)
+        qc.save_expectation_value(ham.to_qiskit(), list(range(num_qubits)), label="e")
+        qc.save_statevector(label="psi")
+        qcs.append(qc)
+    result = AerSimulator(method="statevector", seed_simulator=SEED).run(qcs, shots=1).result()
+    aer = np.array([float(np.real(result.data(i)["e"])) for i in range(len(qcs))])
+    np.testing.assert_allclose(StatevectorSimulator().compile(c, ham).batch(batch), aer, atol=AER_TOL, rtol=0)
+    np.testing.assert_allclose(PTMSimulator().compile(c, ham).batch(batch), aer, atol=AER_TOL, rtol=0)
+    psi = np.asarray(StatevectorSimulator().state(c, batch[0]))
+    overlap = abs(np.vdot(np.asarray(result.data(0)["psi"]), psi))
+    assert abs(overlap - 1.0) <= AER_TOL
 
 
 # ---------------------------------------------------------------------- readout
