@@ -215,9 +215,9 @@ class QASEnv(gym.Env):
 
     # ------------------------------------------------------------------ construction helpers
     def _make_curriculum(self, kind: str, options: dict[str, Any]) -> Curriculum:
-        xi0 = abs(self.start_energy - self.min_energy)
-        if not xi0 > 0:  # the empty circuit already sits at E_min: fall back to chemical accuracy
-            xi0 = self.task.chemical_accuracy
+        # xi0 = chemical accuracy: positive (unlike the reference's negative noisy xi0) yet, like it, no
+        # early "success" for any tiny improvement; the first greedy shift then moves xi to what was reached.
+        xi0 = self.task.chemical_accuracy
         task_defaults: dict[str, Any] = {}
         if kind == "moving":
             for key, value in (self.task.curriculum or {}).items():

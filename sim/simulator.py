@@ -14,8 +14,9 @@ from sim.pauli import PauliSum
 from sim.ptm import (CompiledMeasurement, CompiledProgram, compile_measurement, compile_program, empty_measurement,
                      pack)
 
-#: a batch is split over threads only when it has at least this many rows x state entries
-_PARALLEL_WORK = 1 << 14
+#: a batch is split over threads only when rows * max(4^n, 256) reaches this (thread start-up costs
+#: tens of microseconds; a row at n <= 4 costs a few)
+_PARALLEL_WORK = 1 << 15
 _MAX_DENSE_QUBITS = 10
 
 
@@ -96,7 +97,7 @@ class CompiledExpectation:
         rows = batch.shape[0]
         out = np.empty((rows, 1 if mode == 0 else max(2 * self._num_terms, 1)))
         chunks = min(self._threads, rows)
-        if chunks > 1 and rows << (2 * self.num_qubits) >= _PARALLEL_WORK:
+        if chunks > 1 and rows * max(1 << (2 * self.num_qubits), 256) >= _PARALLEL_WORK:
             ok = self._parallel(self._ints, self._floats, batch, mode, out, chunks)
         else:
             ok = self._serial(self._ints, self._floats, batch, mode, out)
@@ -127,7 +128,7 @@ class CompiledExpectation:
     def __call__(self, params=None, shots: int | None = None, rng: np.random.Generator | None = None) -> float:
         """Energy at one parameter vector (exact unless ``shots`` is given)."""
         if (shots is None and self._fast and type(params) is np.ndarray and params.dtype == np.float64
-                and params.shape == self._shape1):
+                and params.shape == self._shape1 and params.flags.c_contiguous):
             # the hot path: one kernel call, no copies
             energy = self._one(self._ints, self._floats, params)
             if energy != energy:

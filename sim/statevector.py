@@ -97,8 +97,9 @@ class CompiledStatevectorExpectation:
         phase = (1j ** ny).astype(np.complex128) if ny.size else np.zeros(0, dtype=np.complex128)
         self.constant = hamiltonian.constant
         self._prog = (self.num_qubits, steps, factor_param, factor_mats, two_qubit)
-        self._meas = (xbits.astype(np.int64), zbits.astype(np.int64), phase)
+        self._meas = (xbits.astype(np.int64), zbits.astype(np.int64), phase, self.term_coeffs, float(self.constant))
         self._threads = _threads()
+        self._one = _kernels().sv_evaluate_one
 
     def _as_batch(self, params_2d) -> np.ndarray:
         arr = np.asarray(params_2d, dtype=np.float64)
@@ -108,25 +109,39 @@ class CompiledStatevectorExpectation:
             raise ValueError("params must be finite")
         return np.ascontiguousarray(arr)
 
-    def _term_values(self, batch: np.ndarray) -> np.ndarray:
+    def _run(self, batch: np.ndarray, mode: int) -> np.ndarray:
         rows = batch.shape[0]
-        out = np.empty((rows, self.codes.size))
+        out = np.empty((rows, 1 if mode == 0 else max(self.codes.size, 1)))
         chunks = min(self._threads, rows)
+        kern = _kernels()
         if chunks > 1 and rows << self.num_qubits >= _PARALLEL_WORK:
-            _kernels().sv_evaluate_parallel(*self._prog, batch, *self._meas, out, chunks)
+            kern.sv_evaluate_parallel(*self._prog, batch, *self._meas, mode, out, chunks)
         else:
-            _kernels().sv_evaluate_serial(*self._prog, batch, *self._meas, out)
+            kern.sv_evaluate_serial(*self._prog, batch, *self._meas, mode, out)
         self.evaluations += rows
         return out
 
     def _energies(self, batch, shots, rng) -> np.ndarray:
-        values = self._term_values(batch)
-        if shots is not None:
-            values = sample_estimates(values, shots, rng if rng is not None else np.random.default_rng())
-        return self.constant + values @ self.term_coeffs
+        if shots is None:
+            return self._run(batch, 0)[:, 0]
+        values = sample_estimates(self._run(batch, 1)[:, :self.codes.size], shots,
+                                  rng if rng is not None else np.random.default_rng())
+        energies = np.empty(batch.shape[0])
+        # same fixed-order sum as the PTM engine
+        from sim import kernels
+
+        kernels.combine_terms(np.ascontiguousarray(values), self.term_coeffs, float(self.constant), energies)
+        return energies
 
     def __call__(self, params=None, shots: int | None = None, rng: np.random.Generator | None = None) -> float:
         """Energy at one parameter vector."""
+        if (shots is None and type(params) is np.ndarray and params.dtype == np.float64
+                and params.shape == (self.num_parameters,) and params.flags.c_contiguous):
+            energy = self._one(*self._prog, params, *self._meas)
+            if energy != energy:
+                raise ValueError("params must be finite")
+            self.evaluations += 1
+            return energy
         arr = np.zeros(0) if params is None else np.asarray(params, dtype=np.float64)
         if arr.ndim != 1:
             raise ValueError(f"expected a 1-D parameter vector, got shape {arr.shape}; use .batch for 2-D input")

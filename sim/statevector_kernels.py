@@ -97,51 +97,66 @@ def _parity(x):
 
 
 @njit(cache=True)
-def _sv_terms(psi, xmask, zmask, phase, out_row):
-    """<psi| P_t |psi> = phase_t sum_b conj(psi[b ^ x]) (-1)^popcount(b & z) psi[b]."""
-    for t in range(xmask.shape[0]):
-        x = xmask[t]
-        z = zmask[t]
-        acc = 0.0 + 0.0j
-        for b in range(psi.shape[0]):
-            term = np.conj(psi[b ^ x]) * psi[b]
-            if _parity(b & z):
-                acc -= term
-            else:
-                acc += term
-        out_row[t] = (phase[t] * acc).real
+def _sv_term(psi, x, z, phase):
+    """<psi| P |psi> = phase sum_b conj(psi[b ^ x]) (-1)^popcount(b & z) psi[b]."""
+    acc = 0.0 + 0.0j
+    for b in range(psi.shape[0]):
+        acc += (1.0 - 2.0 * _parity(b & z)) * (np.conj(psi[b ^ x]) * psi[b])
+    return (phase * acc).real
 
 
 @njit(cache=True)
 def _sv_rows(first, last, num_qubits, steps, factor_param, factor_mats, two_qubit, params_2d, xmask, zmask, phase,
-             out):
+             coeffs, constant, mode, out):
     psi = np.empty(1 << num_qubits, dtype=np.complex128)
     m = np.empty((2, 2), dtype=np.complex128)
     tmp = np.empty((2, 2), dtype=np.complex128)
     for b in range(first, last):
         _sv_run(psi, steps, factor_param, factor_mats, two_qubit, params_2d[b], m, tmp)
-        _sv_terms(psi, xmask, zmask, phase, out[b])
+        if mode == 0:
+            acc = 0.0
+            for t in range(xmask.shape[0]):
+                acc += coeffs[t] * _sv_term(psi, xmask[t], zmask[t], phase[t])
+            out[b, 0] = constant + acc
+        else:
+            for t in range(xmask.shape[0]):
+                out[b, t] = _sv_term(psi, xmask[t], zmask[t], phase[t])
 
 
 @njit(cache=True)
-def sv_evaluate_serial(num_qubits, steps, factor_param, factor_mats, two_qubit, params_2d, xmask, zmask, phase, out):
-    """Per-term expectation values (out[b, t]) for each parameter row."""
+def sv_evaluate_one(num_qubits, steps, factor_param, factor_mats, two_qubit, params, xmask, zmask, phase, coeffs,
+                    constant):
+    """Energy for one parameter vector (NaN if a parameter is not finite)."""
+    for x in params:
+        if not np.isfinite(x):
+            return np.nan
+    out = np.empty((1, 1))
+    _sv_rows(0, 1, num_qubits, steps, factor_param, factor_mats, two_qubit, params.reshape((1, params.shape[0])),
+             xmask, zmask, phase, coeffs, constant, 0, out)
+    return out[0, 0]
+
+
+@njit(cache=True)
+def sv_evaluate_serial(num_qubits, steps, factor_param, factor_mats, two_qubit, params_2d, xmask, zmask, phase,
+                       coeffs, constant, mode, out):
+    """Per row: mode 0 -> energy in out[b, 0]; mode 1 -> each term's expectation in out[b, t]."""
     _sv_rows(0, params_2d.shape[0], num_qubits, steps, factor_param, factor_mats, two_qubit, params_2d, xmask, zmask,
-             phase, out)
+             phase, coeffs, constant, mode, out)
 
 
 @njit(cache=True, parallel=True)
 def sv_evaluate_parallel(num_qubits, steps, factor_param, factor_mats, two_qubit, params_2d, xmask, zmask, phase,
-                         out, chunks):
-    """:func:`sv_evaluate_serial` with the batch split over ``chunks`` threads."""
+                         coeffs, constant, mode, out, chunks):
+    """:func:`sv_evaluate_serial` with the batch split over ``chunks`` threads (same per-row arithmetic)."""
     n_rows = params_2d.shape[0]
     for c in prange(chunks):
         _sv_rows((c * n_rows) // chunks, ((c + 1) * n_rows) // chunks, num_qubits, steps, factor_param, factor_mats,
-                 two_qubit, params_2d, xmask, zmask, phase, out)
+                 two_qubit, params_2d, xmask, zmask, phase, coeffs, constant, mode, out)
 
 
 @njit(cache=True)
 def sv_final_state(num_qubits, steps, factor_param, factor_mats, two_qubit, params):
+    """Amplitudes after the circuit for one parameter vector."""
     psi = np.empty(1 << num_qubits, dtype=np.complex128)
     _sv_run(psi, steps, factor_param, factor_mats, two_qubit, params, np.empty((2, 2), dtype=np.complex128),
             np.empty((2, 2), dtype=np.complex128))

@@ -7,8 +7,8 @@ g = [f(theta + c_k Delta) - f(theta - c_k Delta)] / (2 c_k) * Delta,
 beta1_k = beta1/(k+1)^lambda, m = beta1_k m + (1-beta1_k) g,
 v = beta2 v + (1-beta2) g^2, theta -= a_k m_hat / (sqrt(v_hat) + eps).
 
-Bias correction ("constant", default, as in Adam-SPSA's published form):
-m_hat = m / (1 - beta1^(k+1)), v_hat = v / (1 - beta2^(k+1)). Option
+Bias correction ("constant", default: Adam's usual correction with the base
+rate) m_hat = m / (1 - beta1^(k+1)), v_hat = v / (1 - beta2^(k+1)). Option
 "product": m_hat = m / (1 - prod_j beta1_j), the exact normaliser for the
 decaying rate.
 

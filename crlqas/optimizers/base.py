@@ -3,7 +3,8 @@
 An objective is a *batch* function: ``objective(params_2d) -> ndarray`` with
 one energy per row, so the two SPSA perturbations cost one simulator call.
 Staged optimizers also pass ``shots=`` (an int, or None for exact values);
-objectives used with them must accept that keyword.
+objectives used with them must accept that keyword. The points array may be
+a reused buffer: an objective must copy it if it keeps it.
 """
 
 from __future__ import annotations

@@ -171,8 +171,10 @@ def test_auto_halting_draws_reference_budgets():
 
 # ---------------------------------------------------------------------- curriculum wiring
 def test_curriculum_default_threshold_and_updates():
-    env = make(curriculum_options={"period": 2, "warmup": 0})
-    assert env.curriculum.threshold == pytest.approx(abs(env.start_energy - env.task.exact_energy))
+    assert make().curriculum.threshold == pytest.approx(make().task.chemical_accuracy)
+    xi0 = abs(make().start_energy - make().task.exact_energy)
+    env = make(curriculum_options={"period": 2, "warmup": 0, "initial_threshold": xi0})
+    assert env.curriculum.threshold == pytest.approx(xi0)
     env.reset(seed=0)
     env.step(act(env, "RY(0)"))  # any improvement succeeds against xi0 = error of the empty circuit
     assert env.curriculum.lowest_energy == pytest.approx(env.energy)
