@@ -104,13 +104,52 @@ def _one_qubit_factor(name: str, angle: float | None, param: int | None, noise: 
     return p, mats
 
 
-def compile_program(circuit: Circuit, noise_model: NoiseModel | None) -> CompiledProgram:
+class FusionCache:
+    """Fused gate-plus-noise PTMs, reused across compilations with the same noise model.
+
+    Keys hold the noise channel's identity; the channel itself is kept in the
+    value so that identity stays unique while cached.
+    """
+
+    def __init__(self, max_entries: int = 4096):
+        self.max_entries = max_entries
+        self._store: dict[tuple, tuple] = {}
+
+    def get(self, key: tuple, channel, build):
+        full = key + (id(channel),)
+        hit = self._store.get(full)
+        if hit is None:
+            if len(self._store) >= self.max_entries:
+                self._store.clear()
+            hit = (channel, build())
+            self._store[full] = hit
+        return hit[1]
+
+
+def _fused_two_qubit(name: str, noise: np.ndarray | None) -> np.ndarray:
+    m = gate_ptm(name)
+    return _clean(m if noise is None else noise @ m)
+
+
+def _sparse_rows(m: np.ndarray) -> list[tuple[int, list[int], list[float]]]:
+    """Rows 1..15 of a 16x16 PTM as (row, nonzero columns, values)."""
+    out = []
+    for d in range(1, 16):
+        nz = np.nonzero(m[d])[0]
+        out.append((d, [int(c) for c in nz], [float(v) for v in m[d, nz]]))
+    return out
+
+
+def compile_program(circuit: Circuit, noise_model: NoiseModel | None,
+                    cache: FusionCache | None = None) -> CompiledProgram:
     """Fuse gates with their noise and lay the circuit out as flat arrays.
 
     Pending 1-qubit blocks ride along with the next 2-qubit step on their
     qubit (one pass over the state for both); blocks left at the end are
-    paired into 2-qubit passes with an identity 16x16 part.
+    paired into 2-qubit passes with an identity 16x16 part. ``cache`` (optional)
+    keeps fused PTMs between compilations.
     """
+    cache = cache if cache is not None else FusionCache()
     n = circuit.num_qubits
     steps: list[tuple[int, ...]] = []
     factor_param: list[int] = []
@@ -121,15 +160,10 @@ def compile_program(circuit: Circuit, noise_model: NoiseModel | None) -> Compile
     cols: list[int] = []
     vals: list[float] = []
     pending: dict[int, list[tuple[int, np.ndarray]]] = {}
-    noise_cache: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
     sparse_cache: dict[tuple[str, tuple[int, ...]], tuple[int, int]] = {}
 
-    def noise_ptm(name: str, qubits: tuple[int, ...]) -> np.ndarray | None:
-        key = (name, qubits)
-        if key not in noise_cache:
-            ch = noise_model.errors_for(name, qubits) if noise_model is not None else None
-            noise_cache[key] = None if ch is None else np.array(ch.ptm)
-        return noise_cache[key]
+    def channel_for(name: str, qubits: tuple[int, ...]):
+        return noise_model.errors_for(name, qubits) if noise_model is not None else None
 
     def emit_block(q: int) -> tuple[int, int]:
         """Store the pending factors of qubit q; their range (empty if none or identity)."""
@@ -150,37 +184,36 @@ def compile_program(circuit: Circuit, noise_model: NoiseModel | None) -> Compile
             factor_mats.append(mats)
         return (start, len(factor_param))
 
-    def emit_sparse(m: np.ndarray) -> tuple[int, int]:
+    def emit_sparse(sparse: list[tuple[int, list[int], list[float]]]) -> tuple[int, int]:
         start = len(rows)
-        for d in range(1, 16):
-            nz = np.nonzero(m[d])[0]
+        for d, nz, values in sparse:
             rows.append(d)
-            row_ident.append(int(nz.size == 1 and nz[0] == d and m[d, d] == 1.0))
-            cols.extend(int(c) for c in nz)
-            vals.extend(float(v) for v in m[d, nz])
+            row_ident.append(int(len(nz) == 1 and nz[0] == d and values[0] == 1.0))
+            cols.extend(nz)
+            vals.extend(values)
             row_ptr.append(len(cols))
         return (start, len(rows))
 
     for op in circuit.operations:
-        noise = noise_ptm(op.name, op.qubits)
+        channel = channel_for(op.name, op.qubits)
         if len(op.qubits) == 1:
-            pending.setdefault(op.qubits[0], []).append(
-                _one_qubit_factor(op.name, op.angle, op.param, noise))
+            p_key = (op.name, op.angle, op.param is None)
+            p, mats = cache.get(p_key, channel, lambda: _one_qubit_factor(
+                op.name, op.angle, op.param, None if channel is None else channel.ptm))
+            pending.setdefault(op.qubits[0], []).append((int(op.param) if p >= 0 else -1, mats))
             continue
         a, b = op.qubits
         key = (op.name, op.qubits)
         if key not in sparse_cache:
-            m = gate_ptm(op.name)
-            if noise is not None:
-                m = noise @ m
-            sparse_cache[key] = emit_sparse(_clean(m))
+            sparse_cache[key] = emit_sparse(cache.get((op.name,), channel, lambda: _sparse_rows(
+                _fused_two_qubit(op.name, None if channel is None else channel.ptm))))
         fa, fb = emit_block(a), emit_block(b)
         steps.append((STEP_TWO_QUBIT, a, b, *sparse_cache[key], *fa, *fb))
 
     left = [(q, emit_block(q)) for q in sorted(pending)]
     left = [(q, f) for q, f in left if f[1] > f[0]]
     if len(left) >= 2:
-        identity = emit_sparse(np.eye(16))
+        identity = emit_sparse(_sparse_rows(np.eye(16)))
         while len(left) >= 2:
             (a, fa), (b, fb) = left.pop(), left.pop()
             steps.append((STEP_TWO_QUBIT, a, b, *identity, *fa, *fb))
@@ -213,13 +246,12 @@ def readout_maps(noise_model: NoiseModel | None, num_qubits: int, readout: bool)
     return out
 
 
-def compile_measurement(hamiltonian: PauliSum, noise_model: NoiseModel | None, readout: bool,
-                        mitigate_readout: bool = False) -> CompiledMeasurement:
+def compile_measurement(hamiltonian: PauliSum, noise_model: NoiseModel | None, readout: bool) -> CompiledMeasurement:
     """Expand each term into the sub-strings readout error mixes in, as gather indices and weights.
 
     Measured value of term P on support S: ``sum_{T subset S} prod_{q in T} scale_q
-    prod_{q in S - T} shift_q r[P restricted to T]``. With ``mitigate_readout``
-    each term's estimate is corrected afterwards (see :class:`sim.simulator.PTMSimulator`).
+    prod_{q in S - T} shift_q r[P restricted to T]`` (sub-strings of zero weight,
+    e.g. all of them for symmetric readout, are left out).
     """
     n = hamiltonian.num_qubits
     maps = readout_maps(noise_model, n, readout)
@@ -229,29 +261,35 @@ def compile_measurement(hamiltonian: PauliSum, noise_model: NoiseModel | None, r
     digits = code_digits(codes, n)
     powers = 4 ** np.arange(n, dtype=np.int64)
     term_ptr = [0]
-    gather_idx: list[int] = []
-    gather_w: list[float] = []
+    idx_parts: list[np.ndarray] = []
+    w_parts: list[np.ndarray] = []
     true_scale = np.ones(codes.size)
+    shifted = maps[:, 1] != 0.0
     for t in range(codes.size):
-        support = [q for q in range(n) if digits[t, q]]
-        entries: dict[int, float] = {int(codes[t]): 1.0}
-        for q in support:
-            scale, shift = maps[q]
-            new: dict[int, float] = {}
-            for code, w in entries.items():
-                if scale != 0.0:
-                    new[code] = new.get(code, 0.0) + w * scale
-                if shift != 0.0:
-                    dropped = code - int(digits[t, q]) * int(powers[q])
-                    new[dropped] = new.get(dropped, 0.0) + w * shift
-            entries = new
-            true_scale[t] *= scale
-        for code in sorted(entries):
-            gather_idx.append(code)
-            gather_w.append(entries[code])
-        term_ptr.append(len(gather_idx))
-    gather_idx_a = np.array(gather_idx, dtype=np.int64)
-    gather_w_a = np.array(gather_w, dtype=np.float64)
+        support = np.nonzero(digits[t])[0]
+        true_scale[t] = float(np.prod(maps[support, 0]))
+        free = support[shifted[support]]  # qubits whose factor may also drop to the identity
+        if free.size == 0:
+            idx = np.array([codes[t]], dtype=np.int64)
+            w = np.array([true_scale[t]])
+        else:
+            # bit j of a subset mask set = qubit free[j] keeps its Pauli (factor scale), clear = dropped (shift)
+            masks = np.arange(1 << free.size, dtype=np.int64)
+            keep_bits = ((masks[:, None] >> np.arange(free.size)) & 1).astype(bool)
+            drop_codes = np.where(keep_bits, 0, digits[t, free] * powers[free]).sum(axis=1)
+            idx = codes[t] - drop_codes
+            fixed = float(np.prod(maps[support[~shifted[support]], 0]))
+            w = fixed * np.prod(np.where(keep_bits, maps[free, 0], maps[free, 1]), axis=1)
+            nonzero = w != 0.0
+            order = np.argsort(idx[nonzero], kind="stable")
+            idx, w = idx[nonzero][order], w[nonzero][order]
+        idx_parts.append(idx)
+        w_parts.append(w)
+        term_ptr.append(term_ptr[-1] + idx.size)
+    gather_idx = np.concatenate(idx_parts) if idx_parts else np.zeros(0, dtype=np.int64)
+    gather_w = np.concatenate(w_parts) if w_parts else np.zeros(0)
+    gather_idx_a = gather_idx.astype(np.int64)
+    gather_w_a = gather_w.astype(np.float64)
     term_ptr_a = np.array(term_ptr, dtype=np.int64)
     # energy gather: same entries, coefficients folded in, duplicates merged in a fixed order
     term_of = np.repeat(np.arange(codes.size), np.diff(term_ptr_a))

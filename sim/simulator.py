@@ -11,8 +11,8 @@ import numpy as np
 from sim.circuit import Circuit
 from sim.noise import NoiseModel
 from sim.pauli import PauliSum
-from sim.ptm import (CompiledMeasurement, CompiledProgram, compile_measurement, compile_program, empty_measurement,
-                     pack)
+from sim.ptm import (CompiledMeasurement, CompiledProgram, FusionCache, compile_measurement, compile_program,
+                     empty_measurement, pack, readout_maps)
 
 #: a batch is split over threads only when rows * max(4^n, 256) reaches this (thread start-up costs
 #: tens of microseconds; a row at n <= 4 costs a few)
@@ -177,15 +177,31 @@ class PTMSimulator:
         self.noise_model = noise_model
         self.readout = bool(readout)
         self.mitigate_readout = bool(mitigate_readout)
+        # compiling is per circuit, but fused gate PTMs and the measurement of a
+        # Hamiltonian repeat across the circuits of a search: keep them
+        self._fusion_cache = FusionCache()
+        self._measurement_cache: dict[tuple, CompiledMeasurement] = {}
+
+    def _measurement(self, hamiltonian: PauliSum) -> CompiledMeasurement:
+        maps = readout_maps(self.noise_model, hamiltonian.num_qubits, self.readout)
+        key = (hamiltonian.num_qubits, hamiltonian.codes.tobytes(), hamiltonian.coeffs.tobytes(), maps.tobytes())
+        hit = self._measurement_cache.get(key)
+        if hit is None:
+            if len(self._measurement_cache) >= 16:
+                self._measurement_cache.clear()
+            hit = compile_measurement(hamiltonian, self.noise_model, self.readout)
+            self._measurement_cache[key] = hit
+        return hit
 
     def compile(self, circuit: Circuit, hamiltonian: PauliSum) -> CompiledExpectation:
         """Compile ``circuit`` and ``hamiltonian`` once; evaluate the result many times."""
         _check_circuit_and_hamiltonian(circuit, hamiltonian)
-        measurement = compile_measurement(hamiltonian, self.noise_model, self.readout)
+        measurement = self._measurement(hamiltonian)
         if self.mitigate_readout and np.any(measurement.true_scale == 0.0):
             raise ValueError("cannot mitigate readout error with 1 - e0 - e1 = 0 on a measured qubit "
                              "(the outcome carries no information)")
-        return CompiledExpectation(compile_program(circuit, self.noise_model), measurement, self.mitigate_readout)
+        program = compile_program(circuit, self.noise_model, self._fusion_cache)
+        return CompiledExpectation(program, measurement, self.mitigate_readout)
 
     def expectation(self, circuit: Circuit, hamiltonian: PauliSum, params=None, shots: int | None = None,
                     seed: int | None = None) -> float:
@@ -206,7 +222,7 @@ class PTMSimulator:
         values = circuit.check_parameters(params)
         if values.ndim != 1:
             raise ValueError("state() takes one parameter vector")
-        program = compile_program(circuit, self.noise_model)
+        program = compile_program(circuit, self.noise_model, self._fusion_cache)
         ints, floats = pack(program, empty_measurement(circuit.num_qubits))
         if not np.all(np.isfinite(values)):
             raise ValueError("params must be finite")
