@@ -12,7 +12,8 @@ Timed (per evaluation, wall clock, everything in this one process):
   ours call   ``compiled(params)`` once per vector (compiled once beforehand)
   ours batch  ``compiled.batch(all vectors)``
   Aer batch   one ``AerSimulator(method="density_matrix").run`` for all vectors, the circuit
-              transpiled once; the fastest of parameter_binds / runtime parameter binding /
+              transpiled once; the fastest thread setting (default OpenMP, one thread, parallel
+              experiments), then the fastest of parameter_binds / runtime parameter binding /
               pre-assigned circuits and of native / Kraus-form noise, picked on a short pilot
   Aer run     one ``run`` per vector (up to ``--budget`` seconds, then extrapolated per evaluation)
   numpy       ``sim.reference.DensityMatrixSimulator`` (up to ``--budget`` seconds)
@@ -176,9 +177,16 @@ def per_eval_loop(fn: Callable[[np.ndarray], float], params: np.ndarray, budget:
 
 # ---------------------------------------------------------------------- Aer
 class AerRunner:
-    """Aer density-matrix runs of one circuit, transpiled once, in several submission styles."""
+    """Aer density-matrix runs of one circuit, transpiled once, in several submission styles and thread settings."""
 
     SUBMIT = ("parameter_binds", "runtime_binds", "assigned")
+    #: Aer's OpenMP split of one density matrix can lose to one thread (or to parallel experiments) at
+    #: these sizes, so all three are tried
+    THREADS = {
+        "default threads": {},
+        "1 thread": {"max_parallel_threads": 1},
+        "parallel experiments": {"max_parallel_experiments": 0},
+    }
 
     def __init__(self, circuit: Circuit, hamiltonian: PauliSum, aer_model):
         from qiskit import transpile
@@ -187,20 +195,32 @@ class AerRunner:
         qc = circuit_to_qiskit(circuit)
         qc.save_expectation_value(hamiltonian.to_qiskit(), list(range(circuit.num_qubits)), label="e")
         self.backends = {
-            runtime: AerSimulator(method="density_matrix", noise_model=aer_model, runtime_parameter_bind_enable=runtime)
-            for runtime in (False, True)}
+            (threads, runtime): AerSimulator(method="density_matrix", noise_model=aer_model,
+                                             runtime_parameter_bind_enable=runtime, **options)
+            for threads, options in self.THREADS.items() for runtime in (False, True)}
         # optimization_level=0: no gate merging, so the noise attaches to the same gates as ours
-        self.qc = transpile(qc, self.backends[False], optimization_level=0)
+        self.qc = transpile(qc, self.backends[("default threads", False)], optimization_level=0)
         self.params = sorted(self.qc.parameters, key=lambda p: p.index)
 
-    def run(self, submit: str, batch: np.ndarray) -> np.ndarray:
+    def run(self, submit: str, batch: np.ndarray, threads: str = "default threads") -> np.ndarray:
         if submit == "assigned":
             circuits = [self.qc.assign_parameters(dict(zip(self.params, row))) for row in batch]
-            result = self.backends[False].run(circuits, shots=1).result()
+            result = self.backends[(threads, False)].run(circuits, shots=1).result()
         else:
             binds = [{p: batch[:, k].tolist() for k, p in enumerate(self.params)}]
-            result = self.backends[submit == "runtime_binds"].run(self.qc, parameter_binds=binds, shots=1).result()
+            backend = self.backends[(threads, submit == "runtime_binds")]
+            result = backend.run(self.qc, parameter_binds=binds, shots=1).result()
         return np.array([float(np.real(result.data(i)["e"])) for i in range(batch.shape[0])])
+
+
+def _fastest(candidates: list[tuple], run: Callable[..., object]) -> tuple:
+    """The candidate whose ``run(*candidate)`` takes least wall time (each run once after a warm-up call)."""
+    times = {}
+    for cand in candidates:
+        t0 = time.perf_counter()
+        run(*cand)
+        times[cand] = time.perf_counter() - t0
+    return min(times, key=times.get)
 
 
 # ---------------------------------------------------------------------- one row of the table
@@ -257,36 +277,38 @@ def bench_one(num_qubits: int, evals: int, budget: float, seed: int, log: Callab
     row.mem["ours batch"] = mem.mb
     log(f"  ours: call {row.ours_call_ms:.3f} ms, batch {row.ours_batch_ms:.3f} ms per evaluation")
 
-    # Aer: pick the fastest submission style and noise form on a short pilot, then time all evaluations
+    # Aer: pick the fastest thread setting, then submission style and noise form, on a short pilot
     runners = {"kraus": AerRunner(circuit, ham, noise_model_to_qiskit(ours_model)),
                "native": AerRunner(circuit, ham, native_model)}
-    pilot = params[: min(evals, 16 if num_qubits <= 6 else 4)]
-    pilot_times = {}
-    for form, runner in runners.items():
+    pilot = params[: min(evals, 16 if num_qubits <= 6 else 6)]
+    for runner in runners.values():
         runner.run("parameter_binds", pilot[:2])  # first-call overheads out of the pilot
-        for submit in AerRunner.SUBMIT:
-            t0 = time.perf_counter()
-            runner.run(submit, pilot)
-            pilot_times[(form, submit)] = time.perf_counter() - t0
-    form, submit = min(pilot_times, key=pilot_times.get)
-    row.aer_variant = f"{form} noise, {submit}"
+    (threads,) = _fastest([(t,) for t in AerRunner.THREADS],
+                          lambda t: runners["kraus"].run("parameter_binds", pilot, t))
+    form, submit = _fastest([(f, s) for f in runners for s in AerRunner.SUBMIT],
+                            lambda f, s: runners[f].run(s, pilot, threads))
+    row.aer_variant = f"{form} noise, {submit}, {threads}"
     with PeakMemory() as mem:
         t0 = time.perf_counter()
-        aer_values = runners[form].run(submit, params)
+        aer_values = runners[form].run(submit, params, threads)
         row.aer_batch_ms = 1e3 * (time.perf_counter() - t0) / evals
     row.mem["Aer batch"] = mem.mb
     log(f"  Aer batch ({row.aer_variant}): {row.aer_batch_ms:.3f} ms per evaluation")
     # accuracy against the Aer model that holds exactly our channels (the native one drops tiny branches)
-    exact_aer = aer_values if form == "kraus" else runners["kraus"].run("parameter_binds", params[:20])
+    exact_aer = aer_values if form == "kraus" else runners["kraus"].run("parameter_binds", params[:20], threads)
     row.err_ours = float(max(np.max(np.abs(batched[: exact_aer.size] - exact_aer)),
                              np.max(np.abs(single[: exact_aer.size] - exact_aer))))
 
+    # one run per evaluation: a single experiment, so only the thread setting of one simulation matters
+    (run_threads,) = _fastest([("default threads",), ("1 thread",)],
+                              lambda t: runners[form].run(submit, params[:1], t))
     with PeakMemory() as mem:
-        per, run_values = per_eval_loop(lambda p: runners[form].run(submit, p[None, :])[0], params, budget)
+        per, run_values = per_eval_loop(lambda p: runners[form].run(submit, p[None, :], run_threads)[0], params,
+                                        budget)
         row.aer_run_ms = 1e3 * per
     row.mem["Aer run"] = mem.mb
     row.evals["Aer run"] = run_values.size
-    log(f"  Aer one run per evaluation: {row.aer_run_ms:.3f} ms")
+    log(f"  Aer one run per evaluation ({run_threads}): {row.aer_run_ms:.3f} ms")
 
     reference = DensityMatrixSimulator(ours_model, readout=False)
     with PeakMemory() as mem:
@@ -294,7 +316,8 @@ def bench_one(num_qubits: int, evals: int, budget: float, seed: int, log: Callab
         row.numpy_ms = 1e3 * per
     row.mem["numpy"] = mem.mb
     row.evals["numpy"] = ref_values.size
-    row.err_numpy = float(np.max(np.abs(ref_values - exact_aer[: ref_values.size]))) if exact_aer.size else float("nan")
+    common = min(ref_values.size, exact_aer.size)
+    row.err_numpy = float(np.max(np.abs(ref_values[:common] - exact_aer[:common])))
     log(f"  numpy reference: {row.numpy_ms:.3f} ms ({ref_values.size} evaluations)")
     return row
 
@@ -345,9 +368,10 @@ def environment_note(evals: int) -> str:
     import qiskit_aer
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{evals} parameter vectors; times are per evaluation (wall clock). Aer 1-run and numpy columns: evaluations "
-            f"actually run in parentheses (time-boxed by --budget). Memory: {MEMORY_METHOD}. CPUs: {os.cpu_count()}, numba threads "
-            f"{numba.get_num_threads()}, load average at start {load:.2f}. Python {platform.python_version()}, "
+    return (f"{evals} parameter vectors; times are per evaluation (wall clock). Aer 1-run and numpy columns: "
+            f"evaluations actually run in parentheses (time-boxed by --budget). Memory: {MEMORY_METHOD}. "
+            f"CPUs: {os.cpu_count()}, numba threads {numba.get_num_threads()}, load average at start {load:.2f}. "
+            f"Python {platform.python_version()}, "
             f"numpy {np.__version__}, numba {numba.__version__}, qiskit {qiskit.__version__}, "
             f"qiskit-aer {qiskit_aer.__version__}, sim {getattr(sim, '__version__', 'dev')}.")
 

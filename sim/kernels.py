@@ -1,9 +1,12 @@
 """Numba kernels of the PTM engine: run a packed program on one or many parameter vectors.
 
-State: the real Pauli vector r (length 4^n, index sum_q d_q 4^q). A step
-updates r in place, G blocks at a time (a block = the 4 or 16 entries that
-differ only on the step's qubits): the blocks are gathered into a small tile,
-transformed there (contiguous, vectorisable loops), and scattered back.
+State: the real Pauli vector r (length 4^n, index sum_q d_q 4^q), updated in
+place step by step. A block is the 4 or 16 entries that differ only on a
+step's qubits. A 2-qubit step (with the 1-qubit blocks fused into it) gathers
+TILE blocks into a small tile, transforms them there (loops over the tile's
+columns are contiguous and vectorise), and scatters them back; a few blocks
+(tiny registers) go one at a time. A lone 1-qubit step updates its 4-entry
+blocks directly. See :mod:`sim.kernels_wide` for many rows of a small register.
 ``fastmath`` stays off and every sum runs in a fixed order, so results are
 bit-identical from call to call and between the single and the batched entry
 points.

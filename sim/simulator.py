@@ -14,9 +14,9 @@ from sim.pauli import PauliSum
 from sim.ptm import (CompiledMeasurement, CompiledProgram, FusionCache, compile_measurement, compile_program,
                      empty_measurement, pack, readout_maps)
 
-#: a batch is split over threads only when rows * max(4^n, 256) reaches this (thread start-up costs
-#: tens of microseconds; a row at n <= 4 costs a few)
-_PARALLEL_WORK = 1 << 15
+#: a batch is split over threads only when its estimated serial time (ns) reaches this: starting the
+#: threads costs tens of microseconds, and far more when other processes hold the cores
+_PARALLEL_NS = 2e6
 _MAX_DENSE_QUBITS = 10
 
 
@@ -25,6 +25,12 @@ def _kernels():
     from sim import kernels
 
     return kernels
+
+
+def _wide_kernels():
+    from sim import kernels_wide
+
+    return kernels_wide
 
 
 def _check_circuit_and_hamiltonian(circuit: Circuit, hamiltonian: PauliSum | None) -> None:
@@ -85,6 +91,15 @@ class CompiledExpectation:
         self._num_terms = int(measurement.codes.size)
         self._shape1 = (self.num_parameters,)
         self._fast = not self.mitigate_readout
+        # rough serial cost of one row: call overhead plus ~2 ns per state entry per step (a quarter of
+        # that when rows share the work in the batch-inner kernels of small registers)
+        work = max(program.steps.shape[0], 1) * 4.0**self.num_qubits
+        self._row_ns = 1000.0 + 2.0 * work
+        self._wide_row_ns = 300.0 + 0.5 * work
+        wide = _wide_kernels()
+        self._width = wide.group_width(self.num_qubits)
+        self._wide = wide.evaluate_wide
+        self._wide_parallel = wide.evaluate_wide_parallel
 
     # ------------------------------------------------------------------ plumbing
     def _as_batch(self, params_2d) -> np.ndarray:
@@ -96,11 +111,19 @@ class CompiledExpectation:
     def _run(self, batch: np.ndarray, mode: int) -> np.ndarray:
         rows = batch.shape[0]
         out = np.empty((rows, 1 if mode == 0 else max(2 * self._num_terms, 1)))
-        chunks = min(self._threads, rows)
-        if chunks > 1 and rows * max(1 << (2 * self.num_qubits), 256) >= _PARALLEL_WORK:
-            ok = self._parallel(self._ints, self._floats, batch, mode, out, chunks)
+        if rows > 1 and self._width > 1:
+            groups = -(-rows // self._width)
+            chunks = min(self._threads, groups)
+            if chunks > 1 and rows * self._wide_row_ns >= _PARALLEL_NS:
+                ok = self._wide_parallel(self._ints, self._floats, batch, self._width, mode, out, chunks)
+            else:
+                ok = self._wide(self._ints, self._floats, batch, self._width, mode, out)
         else:
-            ok = self._serial(self._ints, self._floats, batch, mode, out)
+            chunks = min(self._threads, rows)
+            if chunks > 1 and rows * self._row_ns >= _PARALLEL_NS:
+                ok = self._parallel(self._ints, self._floats, batch, mode, out, chunks)
+            else:
+                ok = self._serial(self._ints, self._floats, batch, mode, out)
         if not ok:
             raise ValueError("params must be finite")
         self.evaluations += rows
@@ -146,7 +169,12 @@ class CompiledExpectation:
         return float(self._energies(self._as_batch(arr.reshape(1, -1)), _check_shots(shots), rng)[0])
 
     def batch(self, params_2d, shots: int | None = None, rng: np.random.Generator | None = None) -> np.ndarray:
-        """Energies for each row of ``params_2d``; with ``shots`` each term is sampled with ``rng``."""
+        """Energies for each row of ``params_2d``.
+
+        With ``shots`` each non-identity term is sampled independently with ``rng``
+        (a fresh, unseeded generator when ``None``); without, the result is exact
+        and bit-identical to evaluating the rows one by one.
+        """
         return self._energies(self._as_batch(params_2d), _check_shots(shots), rng)
 
     def term_values(self, params=None) -> np.ndarray:
@@ -169,6 +197,12 @@ class PTMSimulator:
     ``(m_hat - b) / a``. Exact (``shots=None``) this returns the noise-free-readout
     value exactly; with shots it is unbiased with the variance scaled by ``1/a^2``.
     For symmetric readout (``b = 0``) it is the plain division by the attenuation.
+
+    Readout acts on every measured Pauli factor (X and Y terms are measured after
+    a basis change): per qubit ``Z -> (1 - e0 - e1) Z + (e1 - e0) I``.
+    Shots (``shots=N``): each non-identity term is estimated on its own, ``k ~
+    Binomial(N, (1 + m)/2)``, estimate ``2k/N - 1``, with ``m`` its measured
+    (readout-affected) value; ``shots=None`` is exact.
     """
 
     def __init__(self, noise_model: NoiseModel | None = None, readout: bool = True, mitigate_readout: bool = False):

@@ -15,7 +15,8 @@ from sim.pauli import PauliSum, code_digits
 from sim.simulator import _check_circuit_and_hamiltonian, _check_shots, _threads, sample_estimates
 
 _MAX_QUBITS = 26
-_PARALLEL_WORK = 1 << 12
+#: split a batch over threads only when rows * 2^n reaches this (see sim.simulator)
+_PARALLEL_WORK = 1 << 16
 
 
 def _kernels():

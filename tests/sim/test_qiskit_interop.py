@@ -312,3 +312,13 @@ def test_noise_model_bad_types_raise():
         noise_model_from_qiskit(NoiseModel())
     with pytest.raises(TypeError):
         noise_model_to_qiskit(aer_noise.NoiseModel())
+
+
+def test_bridge_imports_qiskit_lazily():
+    import subprocess
+    import sys
+
+    code = ("import sys, sim, sim.interop.qiskit; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('qiskit', 'qiskit_aer')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

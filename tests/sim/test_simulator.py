@@ -294,3 +294,32 @@ def test_bad_inputs_raise_clear_errors():
         PTMSimulator(noise_model="depolarizing")
     with pytest.raises(ValueError, match="limited to 10 qubits"):
         sim.density_matrix(Circuit(11).h(0))
+
+
+def test_changing_the_noise_model_after_a_compile_is_seen():
+    # the simulator caches fused PTMs and measurements; a changed model must not hit stale entries
+    nm = NoiseModel().add_quantum_error(ch.depolarizing(0.1), "rx")
+    sim = PTMSimulator(nm)
+    c = Circuit(2).rx(0).cx(0, 1)
+    h = PauliSum.from_list([("ZZ", 1.0), ("IZ", 0.5)])
+    before = sim.expectation(c, h, [0.4])
+    nm.add_quantum_error(ch.amplitude_damping(0.3), "rx")
+    nm.add_readout_error([[0.9, 0.1], [0.2, 0.8]], 1)
+    after = sim.expectation(c, h, [0.4])
+    assert after != before
+    assert abs(after - DensityMatrixSimulator(nm).expectation(c, h, [0.4])) < TOL
+
+
+def test_parallel_batch_is_bit_identical_to_serial(noisy_setup, monkeypatch):
+    import sim.simulator as simulator_module
+
+    nm, circuit, ham, params = noisy_setup
+    compiled = PTMSimulator(nm).compile(circuit, ham)
+    serial = compiled.batch(params)
+    monkeypatch.setattr(simulator_module, "_PARALLEL_NS", 0.0)
+    compiled._threads = 2  # force two chunks even on a one-core machine
+    assert np.array_equal(compiled.batch(params), serial)
+    mitigated = PTMSimulator(nm, mitigate_readout=True).compile(circuit, ham)
+    mitigated._threads = 2
+    assert np.max(np.abs(mitigated.batch(params) - PTMSimulator(nm, readout=False).expectation_batch(
+        circuit, ham, params))) < 1e-12

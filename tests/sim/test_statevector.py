@@ -71,3 +71,17 @@ def test_shots_reproducible():
 def test_refuses_noise_model():
     with pytest.raises(ValueError, match="noiseless"):
         StatevectorSimulator(NoiseModel())
+
+
+def test_parallel_batch_is_bit_identical(monkeypatch):
+    import sim.statevector as sv_module
+
+    rng = np.random.default_rng(4)
+    circuit = random_circuit(rng, 3, 25)
+    ham = random_hamiltonian(rng, 3, 8)
+    params = rng.normal(size=(7, circuit.num_parameters))
+    compiled = StatevectorSimulator().compile(circuit, ham)
+    serial = compiled.batch(params)
+    monkeypatch.setattr(sv_module, "_PARALLEL_WORK", 0)
+    compiled._threads = 2
+    assert np.array_equal(compiled.batch(params), serial)
