@@ -169,7 +169,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
     chem = summary["chemical_accuracy"]
     if best.get("noiseless_error") is not None and summary.get("noise"):
         verdict = "reached" if best["noiseless_error"] < chem else "NOT reached"
-        print(f"  best circuit under noise: energy {best['energy']:.8f} Ha, noisy error {best['error']:.3e} Ha; "
+        print(f"  best circuit under noise: energy {best['expected_energy']:.8f} Ha, "
+              f"noisy error {best['expected_error']:.3e} Ha; "
               f"noiseless re-evaluation error {best['noiseless_error']:.3e} Ha "
               f"(chemical accuracy {chem:g} Ha {verdict})")
     else:
@@ -262,6 +263,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ConfigError, FileNotFoundError) as exc:
         print(f"crlqas: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("crlqas: interrupted; the run folder holds a checkpoint (continue with --resume / rerun the suite)",
+              file=sys.stderr)
+        return 130
     except KeyError as exc:  # registry lookups (unknown task/preset) raise KeyError with a message
         print(f"crlqas: error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2

@@ -208,6 +208,7 @@ class QASEnv(gym.Env):
         self._done = True
         self.params = np.zeros(0)
         self.energy = self.start_energy
+        self.expected_energy = self.start_energy
         self.noiseless_energy = self.start_noiseless_energy
         self.steps = 0
         self.step_budget: int | None = None
@@ -265,6 +266,8 @@ class QASEnv(gym.Env):
         return {
             "energy": float(self.energy),
             "error": float(self.energy - self.exact_energy),
+            "expected_energy": float(self.expected_energy),
+            "expected_error": float(self.expected_energy - self.exact_energy),
             "noiseless_energy": float(self.noiseless_energy),
             "noiseless_error": float(self.noiseless_energy - self.exact_energy),
             "threshold": float(self.curriculum.threshold),
@@ -291,6 +294,7 @@ class QASEnv(gym.Env):
         self._template = self._prefix
         self.params = np.zeros(0)
         self.energy = self.start_energy
+        self.expected_energy = self.start_energy
         self.noiseless_energy = self.start_noiseless_energy
         self.steps = 0
         self._episode_evaluations = 0
@@ -393,6 +397,9 @@ class QASEnv(gym.Env):
             energy = float(objective(self.params[None, :])[0])
             evaluations += 1
         self.energy = energy
+        # with shots, also the shot-free (expected) noisy energy at these angles: ranking circuits by their
+        # sampled energies would favour lucky samples
+        self.expected_energy = float(compiled(self.params)) if self.shots is not None else energy
         t2 = time.perf_counter()
         self._timings["optimizer"] += (t2 - t1) - sim_time[0]
         if self.noisy or self.shots is not None:
