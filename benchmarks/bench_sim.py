@@ -24,6 +24,8 @@ where that reset is unavailable, tracemalloc's peak (which misses memory
 allocated inside Numba and Aer).
 
 Usage: python benchmarks/bench_sim.py [--qubits 2,4,6,8,10] [--evals 200] [--budget 20] [--markdown]
+                                     [--numpy-max-qubits 12] [--seed 7]
+(The numpy reference needs minutes for one 10-qubit evaluation; --numpy-max-qubits 8 skips it there.)
 """
 
 from __future__ import annotations
@@ -253,7 +255,8 @@ def warm_up() -> None:
         compiled.batch(batch)
 
 
-def bench_one(num_qubits: int, evals: int, budget: float, seed: int, log: Callable[[str], None]) -> Row:
+def bench_one(num_qubits: int, evals: int, budget: float, seed: int, log: Callable[[str], None],
+              numpy_max_qubits: int = 12) -> Row:
     rng = np.random.default_rng(seed + num_qubits)
     circuit = random_circuit(num_qubits, rng)
     ham = random_hamiltonian(num_qubits, default_terms(num_qubits), rng)
@@ -310,6 +313,9 @@ def bench_one(num_qubits: int, evals: int, budget: float, seed: int, log: Callab
     row.evals["Aer run"] = run_values.size
     log(f"  Aer one run per evaluation ({run_threads}): {row.aer_run_ms:.3f} ms")
 
+    if num_qubits > numpy_max_qubits:
+        log("  numpy reference: skipped (--numpy-max-qubits)")
+        return row
     reference = DensityMatrixSimulator(ours_model, readout=False)
     with PeakMemory() as mem:
         per, ref_values = per_eval_loop(lambda p: reference.expectation(circuit, ham, p), params, budget)
@@ -340,10 +346,10 @@ def table_rows(rows: list[Row]) -> list[list[str]]:
         out.append([
             str(r.num_qubits), str(r.num_terms), _fmt_ms(r.ours_call_ms), _fmt_ms(r.ours_batch_ms),
             _fmt_ms(r.aer_batch_ms), f"{_fmt_ms(r.aer_run_ms)} ({r.evals.get('Aer run', 0)})",
-            f"{_fmt_ms(r.numpy_ms)} ({r.evals.get('numpy', 0)})",
+            f"{_fmt_ms(r.numpy_ms)} ({r.evals['numpy']})" if r.evals.get("numpy") else "skipped",
             f"{r.aer_batch_ms / r.ours_call_ms:.1f}x", f"{r.aer_batch_ms / r.ours_batch_ms:.1f}x",
-            f"{mem_ours:.2g} / {mem_aer:.2g} / {r.mem.get('numpy', 0.0):.2g}",
-            f"{r.err_ours:.1e} (numpy {r.err_numpy:.1e})", r.aer_variant,
+            f"{mem_ours:.2g} / {mem_aer:.2g} / " + (f"{r.mem['numpy']:.2g}" if "numpy" in r.mem else "-"),
+            f"{r.err_ours:.1e}" + (f" (numpy {r.err_numpy:.1e})" if r.evals.get("numpy") else ""), r.aer_variant,
         ])
     return out
 
@@ -382,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--evals", type=int, default=200, help="parameter vectors per qubit count")
     parser.add_argument("--budget", type=float, default=20.0,
                         help="seconds per qubit count for the one-at-a-time Aer runs and for numpy")
+    parser.add_argument("--numpy-max-qubits", type=int, default=12,
+                        help="skip the (slow) numpy reference above this many qubits")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--markdown", action="store_true", help="also print the table as markdown")
     args = parser.parse_args(argv)
@@ -403,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for n in qubits:
         log(f"{n} qubits:")
-        rows.append(bench_one(n, args.evals, args.budget, args.seed, log))
+        rows.append(bench_one(n, args.evals, args.budget, args.seed, log, args.numpy_max_qubits))
     print(format_plain(rows))
     print(note)
     if args.markdown:

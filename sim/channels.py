@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from sim.gates import PAULI_MATRICES, pauli_basis
+from sim.gates import pauli_basis
 from sim.pauli import label_to_code
 
 #: tolerance of the CPTP check (sum K^dag K = I) and of probability sums
@@ -342,5 +342,5 @@ def readout_error(probabilities: Sequence[Sequence[float]] | np.ndarray) -> Read
 
 __all__ = [
     "Channel", "ReadoutError", "kraus", "depolarizing", "depolarizing_from_pauli_probability", "pauli_channel",
-    "amplitude_damping", "phase_damping", "thermal_relaxation", "product", "readout_error", "PAULI_MATRICES",
+    "amplitude_damping", "phase_damping", "thermal_relaxation", "product", "readout_error",
 ]

@@ -260,7 +260,8 @@ def apply_two_qubit(r, qa, qb, rows, row_ptr, cols, vals, row_ident, start, end,
 
 
 @njit(cache=True, inline="always")
-def _unpack(ints, floats):
+def unpack(ints, floats):
+    """Views of the packed program: steps, factor slots and matrices, and the sparse 2-qubit rows."""
     n_steps = ints[H_NUM_STEPS]
     n_factors = ints[H_NUM_FACTORS]
     n_rows = ints[H_NUM_ROWS]
@@ -305,7 +306,7 @@ def run_program(ints, floats, params, r, m, tmp, offsets, tile, out, bases):
 
     ``m`` holds three 4x4 work matrices (a 1-qubit block, and the two fused into a 2-qubit pass).
     """
-    steps, factor_param, factor_mats, rows, row_ptr, row_ident, cols, vals = _unpack(ints, floats)
+    steps, factor_param, factor_mats, rows, row_ptr, row_ident, cols, vals = unpack(ints, floats)
     init_zero_state(r, ints[H_NUM_QUBITS])
     for s in range(steps.shape[0]):
         if steps[s, 0] == STEP_ONE_QUBIT:
@@ -351,7 +352,8 @@ def measure_terms(ints, floats, r, out_row):
 
 
 @njit(cache=True)
-def _params_finite(params):
+def params_finite(params):
+    """False if any parameter is NaN or infinite."""
     for x in params.ravel():
         if not np.isfinite(x):
             return False
@@ -361,7 +363,7 @@ def _params_finite(params):
 @njit(cache=True)
 def evaluate_one(ints, floats, params):
     """Exact energy for one parameter vector (NaN if a parameter is not finite)."""
-    if not _params_finite(params):
+    if not params_finite(params):
         return np.nan
     r, m, tmp, offsets, tile, out, bases = _scratch(ints[H_NUM_QUBITS])
     run_program(ints, floats, params, r, m, tmp, offsets, tile, out, bases)
@@ -383,7 +385,7 @@ def _run_rows(ints, floats, params_2d, first, last, mode, out):
 def evaluate_batch(ints, floats, params_2d, mode, out):
     """Per row: mode 0 -> energy in out[b, 0]; mode 1 -> :func:`measure_terms` into out[b]. False if
     a parameter is not finite (nothing is computed then)."""
-    if not _params_finite(params_2d):
+    if not params_finite(params_2d):
         return False
     _run_rows(ints, floats, params_2d, 0, params_2d.shape[0], mode, out)
     return True
@@ -393,7 +395,7 @@ def evaluate_batch(ints, floats, params_2d, mode, out):
 def evaluate_batch_parallel(ints, floats, params_2d, mode, out, chunks):
     """:func:`evaluate_batch` with the rows split into ``chunks`` contiguous pieces run in parallel
     (one scratch set per piece; each row's arithmetic is identical to the serial kernel's)."""
-    if not _params_finite(params_2d):
+    if not params_finite(params_2d):
         return False
     n_rows = params_2d.shape[0]
     for c in prange(chunks):

@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from sim.kernels import (H_NUM_ENERGY, H_NUM_QUBITS, H_NUM_TERMS, H_OFF_CODES, H_OFF_ENERGY_IDX, H_OFF_ENERGY_W,
-                         H_OFF_GATHER_IDX, H_OFF_GATHER_W, H_OFF_TERM_PTR, F_CONSTANT, STEP_ONE_QUBIT, _params_finite,
-                         _unpack, block_matrix)
+from sim.kernels import (F_CONSTANT, H_NUM_ENERGY, H_NUM_QUBITS, H_NUM_TERMS, H_OFF_CODES, H_OFF_ENERGY_IDX,
+                         H_OFF_ENERGY_W, H_OFF_GATHER_IDX, H_OFF_GATHER_W, H_OFF_TERM_PTR, STEP_ONE_QUBIT, block_matrix,
+                         params_finite, unpack)
 
 #: largest register for the batch-inner kernels; beyond it a (4^n, W) state leaves the caches and the
 #: row-by-row kernels win (measured: n = 10 is 1.3x to 3x slower wide)
@@ -34,6 +34,15 @@ def group_width(num_qubits: int) -> int:
     if num_qubits > MAX_WIDE_QUBITS:
         return 1
     return 64 if num_qubits <= 5 else 32
+
+
+def min_rows(num_qubits: int) -> int:
+    """Fewest rows for which a group is worth running batch-inner (short groups leave the
+    column loops mostly overhead: at 8 qubits 2 rows cost 10x more wide than row by row)."""
+    width = group_width(num_qubits)
+    if num_qubits <= 3:
+        return 4
+    return width // 4 if num_qubits <= 6 else width
 
 
 @njit(cache=True, inline="always")
@@ -67,7 +76,7 @@ def _tile_block(tile, mats, k, first, step, w):
 def _run_group(ints, floats, params_2d, first, w, mode, out, state, mats, m, tmp, tile, acc, offsets):
     num_qubits = ints[H_NUM_QUBITS]
     size = 1 << (2 * num_qubits)
-    steps, factor_param, factor_mats, rows, row_ptr, row_ident, cols, vals = _unpack(ints, floats)
+    steps, factor_param, factor_mats, rows, row_ptr, row_ident, cols, vals = unpack(ints, floats)
     # |0...0>: 1 on every string of I and Z
     for i in range(size):
         for c in range(w):
@@ -196,7 +205,7 @@ def _run_groups(ints, floats, params_2d, g_first, g_last, width, mode, out):
 @njit(cache=True)
 def evaluate_wide(ints, floats, params_2d, width, mode, out):
     """Like :func:`sim.kernels.evaluate_batch`, ``width`` rows at a time."""
-    if not _params_finite(params_2d):
+    if not params_finite(params_2d):
         return False
     groups = (params_2d.shape[0] + width - 1) // width
     _run_groups(ints, floats, params_2d, 0, groups, width, mode, out)
@@ -206,7 +215,7 @@ def evaluate_wide(ints, floats, params_2d, width, mode, out):
 @njit(cache=True, parallel=True)
 def evaluate_wide_parallel(ints, floats, params_2d, width, mode, out, chunks):
     """:func:`evaluate_wide` with the groups split into ``chunks`` contiguous pieces run in parallel."""
-    if not _params_finite(params_2d):
+    if not params_finite(params_2d):
         return False
     groups = (params_2d.shape[0] + width - 1) // width
     for c in prange(chunks):

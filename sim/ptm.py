@@ -2,19 +2,22 @@
 
 What the kernels loop over (see :mod:`sim.kernels`):
 
-* a list of *steps*, each either a 1-qubit block (a product of 4x4 factors on
-  one qubit, multiplied out per parameter vector, then one pass over the
-  state) or a 2-qubit sparse PTM (per output row the nonzero (col, value)
-  pairs, then one pass over the state);
+* a list of *steps*: a 2-qubit step is a sparse 16x16 PTM (per output row the
+  nonzero (col, value) pairs; gate and noise fused) preceded, in the same pass
+  over the state, by the 1-qubit blocks pending on its two qubits; a 1-qubit
+  step is a lone block. A *block* is a product of 4x4 factors on one qubit,
+  multiplied out per parameter vector;
 * a *factor* is ``A + cos(theta) B + sin(theta) C`` with theta the parameter
   ``param`` (or a constant matrix when ``param = -1``): a noisy rotation
   ``N R(theta)`` has this form with ``A, B, C`` = N times the rotation's parts;
 * the readout-aware measurement as a gather-and-dot.
 
 Consecutive 1-qubit gates on a qubit (with any gates on other qubits in
-between, which commute with them) are fused into one block, so a step costs
-one pass over the 4^n state. All PTMs here are trace preserving, so row 0 is
-``e_0`` and is never recomputed.
+between, which commute with them) are fused into one block, blocks ride
+along with the next 2-qubit gate on their qubit, and blocks left at the end
+are paired into one pass, so the state is swept about once per 2-qubit gate.
+Runs of constant factors are multiplied at compile time. All PTMs here are
+trace preserving, so row 0 is ``e_0`` and is never recomputed.
 """
 
 from __future__ import annotations

@@ -98,6 +98,8 @@ class CompiledExpectation:
         self._wide_row_ns = 300.0 + 0.5 * work
         wide = _wide_kernels()
         self._width = wide.group_width(self.num_qubits)
+        # batch-inner only pays from this many rows (no rows at all when the register is too large)
+        self._min_wide = wide.min_rows(self.num_qubits) if self._width > 1 else 1 << 62
         self._wide = wide.evaluate_wide
         self._wide_parallel = wide.evaluate_wide_parallel
 
@@ -111,23 +113,36 @@ class CompiledExpectation:
     def _run(self, batch: np.ndarray, mode: int) -> np.ndarray:
         rows = batch.shape[0]
         out = np.empty((rows, 1 if mode == 0 else max(2 * self._num_terms, 1)))
-        if rows > 1 and self._width > 1:
-            groups = -(-rows // self._width)
-            chunks = min(self._threads, groups)
-            if chunks > 1 and rows * self._wide_row_ns >= _PARALLEL_NS:
-                ok = self._wide_parallel(self._ints, self._floats, batch, self._width, mode, out, chunks)
-            else:
-                ok = self._wide(self._ints, self._floats, batch, self._width, mode, out)
+        wide_rows = 0
+        if rows >= self._min_wide:
+            # whole groups go batch-inner; a short last group is cheaper row by row
+            rest = rows % self._width
+            wide_rows = rows if rest == 0 or rest >= self._min_wide else rows - rest
+        if wide_rows == rows:
+            ok = self._run_wide(batch, out, mode)
+        elif wide_rows == 0:
+            ok = self._run_rows(batch, out, mode)
         else:
-            chunks = min(self._threads, rows)
-            if chunks > 1 and rows * self._row_ns >= _PARALLEL_NS:
-                ok = self._parallel(self._ints, self._floats, batch, mode, out, chunks)
-            else:
-                ok = self._serial(self._ints, self._floats, batch, mode, out)
+            ok = (self._run_wide(batch[:wide_rows], out[:wide_rows], mode)
+                  and self._run_rows(batch[wide_rows:], out[wide_rows:], mode))
         if not ok:
             raise ValueError("params must be finite")
         self.evaluations += rows
         return out
+
+    def _run_wide(self, batch: np.ndarray, out: np.ndarray, mode: int) -> bool:
+        rows = batch.shape[0]
+        chunks = min(self._threads, -(-rows // self._width))
+        if chunks > 1 and rows * self._wide_row_ns >= _PARALLEL_NS:
+            return self._wide_parallel(self._ints, self._floats, batch, self._width, mode, out, chunks)
+        return self._wide(self._ints, self._floats, batch, self._width, mode, out)
+
+    def _run_rows(self, batch: np.ndarray, out: np.ndarray, mode: int) -> bool:
+        rows = batch.shape[0]
+        chunks = min(self._threads, rows)
+        if chunks > 1 and rows * self._row_ns >= _PARALLEL_NS:
+            return self._parallel(self._ints, self._floats, batch, mode, out, chunks)
+        return self._serial(self._ints, self._floats, batch, mode, out)
 
     def _energies(self, batch: np.ndarray, shots: int | None, rng: np.random.Generator | None) -> np.ndarray:
         if shots is None and not self.mitigate_readout:
@@ -175,6 +190,10 @@ class CompiledExpectation:
         (a fresh, unseeded generator when ``None``); without, the result is exact
         and bit-identical to evaluating the rows one by one.
         """
+        if (shots is None and self._fast and type(params_2d) is np.ndarray and params_2d.dtype == np.float64
+                and params_2d.ndim == 2 and params_2d.shape[1] == self.num_parameters
+                and params_2d.flags.c_contiguous):
+            return self._run(params_2d, 0)[:, 0]
         return self._energies(self._as_batch(params_2d), _check_shots(shots), rng)
 
     def term_values(self, params=None) -> np.ndarray:

@@ -13,7 +13,8 @@ Parameter slots <-> Qiskit parameters:
   called ``theta`` with one element per slot).
 * :func:`circuit_from_qiskit` gives slot k to element k when *every*
   parameter of the circuit belongs to one and the same ``ParameterVector``
-  (so a round trip keeps slot numbers, unused slots included); otherwise
+  (so a round trip keeps slot numbers, unused slots included, except unused
+  slots after the last used one, which a ``Circuit`` does not record); otherwise
   slot k is the k-th entry of ``qc.parameters`` (Qiskit's stable sorted order:
   by name, vector elements by index).
 """
