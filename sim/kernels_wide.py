@@ -39,10 +39,9 @@ def group_width(num_qubits: int) -> int:
 def min_rows(num_qubits: int) -> int:
     """Fewest rows for which a group is worth running batch-inner (short groups leave the
     column loops mostly overhead: at 8 qubits 2 rows cost 10x more wide than row by row)."""
-    width = group_width(num_qubits)
     if num_qubits <= 3:
         return 4
-    return width // 4 if num_qubits <= 6 else width
+    return 16 if num_qubits <= 5 else group_width(num_qubits)
 
 
 @njit(cache=True, inline="always")

@@ -325,9 +325,10 @@ def test_parallel_batch_is_bit_identical_to_serial(noisy_setup, monkeypatch):
         circuit, ham, params))) < 1e-12
 
 
-@pytest.mark.parametrize("n, rows", [(4, 69), (7, 3)])
+@pytest.mark.parametrize("n, rows", [(4, 69), (7, 3), (6, 40)])
 def test_batch_inner_and_row_paths_agree_bitwise(n, rows):
-    # 69 rows at 4 qubits: one batch-inner group of 64, the last 5 row by row; 7 qubits, 3 rows: row by row
+    # 4 qubits, 69 rows: a batch-inner group of 64, then 5 rows one by one; 7 qubits, 3 rows: one by one;
+    # 6 qubits, 40 rows: a group of 32, then 8 one by one
     rng = np.random.default_rng(n)
     nm = random_noise_model(rng, n)
     circuit = random_circuit(rng, n, 25)
