@@ -48,6 +48,7 @@ class EnvSettings:
     extra_features: bool = False
     readout_mitigation: bool | None = None
     new_angle_std: float | None = None
+    shot_noise: str | None = None
     reward_options: dict[str, Any] = field(default_factory=dict)
 
     def env_kwargs(self) -> dict[str, Any]:

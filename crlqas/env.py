@@ -108,7 +108,8 @@ class QASEnv(gym.Env):
                  reward_options: dict[str, float] | None = None, energy_reference: str = "exact",
                  initial_state: str = "zeros", observation: str = "flat", extra_features: bool = False,
                  illegal_action: str = "raise", readout_mitigation: bool | str | None = "auto",
-                 new_angle_std: float = 0.0, seed: int | None = None, render_mode: str | None = None):
+                 new_angle_std: float = 0.0, shot_noise: str = "binomial", seed: int | None = None,
+                 render_mode: str | None = None):
         super().__init__()
         self.task = _resolve_task(task)
         n = self.task.num_qubits
@@ -121,6 +122,10 @@ class QASEnv(gym.Env):
         if shots is not None and (isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1):
             raise ValueError(f"shots must be a positive integer or None, got {shots!r}")
         self.shots = None if shots is None else int(shots)
+        if shot_noise not in ("binomial", "gaussian"):
+            raise ValueError(f"shot_noise must be 'binomial' (sampled per term) or 'gaussian' (the reference's "
+                             f"surrogate), got {shot_noise!r}")
+        self.shot_noise = shot_noise
         for name, value, allowed in (("energy_reference", energy_reference, ("exact", "lower-bound")),
                                      ("initial_state", initial_state, ("zeros", "hf")),
                                      ("observation", observation, ("flat", "tensor")),
@@ -380,7 +385,10 @@ class QASEnv(gym.Env):
 
         def objective(points: np.ndarray, shots: int | None = default_shots) -> np.ndarray:
             s = time.perf_counter()
-            values = compiled.batch(points, shots=shots, rng=rng if shots is not None else None)
+            if shots is not None and self.shot_noise == "gaussian":
+                values = compiled.batch(points) + rng.normal(0.0, self._gaussian_sigma(shots), size=len(points))
+            else:
+                values = compiled.batch(points, shots=shots, rng=rng if shots is not None else None)
             sim_time[0] += time.perf_counter() - s
             return values
 
@@ -411,6 +419,11 @@ class QASEnv(gym.Env):
         return evaluations
 
     # ------------------------------------------------------------------ extras
+    def _gaussian_sigma(self, shots: int) -> float:
+        """The reference's surrogate: independent N(0, shots^-1/2) noise on every non-identity term."""
+        h = self.hamiltonian
+        return float(np.sqrt(np.sum(h.coeffs[h.codes != 0] ** 2) / shots))
+
     def action_masks(self) -> np.ndarray:
         """Boolean vector: True where the action is legal now."""
         return self.encoding.mask()

@@ -372,3 +372,19 @@ def test_documented_readout_figures_on_h2_mumbai_median():
     assert best[True] == pytest.approx(1.07e-2, abs=5e-4)
     assert best[False] == pytest.approx(4.73e-2, abs=5e-4)
     assert best[True] > task.chemical_accuracy
+
+
+def test_gaussian_shot_noise_has_the_reference_spread():
+    env = make(shots=100, shot_noise="gaussian", optimizer_options={"iterations": 0})
+    h = env.hamiltonian
+    expected = np.sqrt(np.sum(h.coeffs[h.codes != 0] ** 2) / 100)
+    assert env._gaussian_sigma(100) == pytest.approx(expected)
+    energies = []
+    for seed in range(200):
+        env.reset(seed=seed)
+        _, _, _, _, info = env.step(act(env, "RY(0)"))
+        energies.append(info["energy"] - info["expected_energy"])
+    assert abs(np.mean(energies)) < 4 * expected / np.sqrt(200)
+    assert np.std(energies) == pytest.approx(expected, rel=0.2)
+    with pytest.raises(ValueError, match="shot_noise"):
+        make(shot_noise="poisson")

@@ -197,7 +197,20 @@ def _aer_errors() -> dict[str, object]:
         "coherent2": aer_noise.coherent_unitary_error(unitary),
         "tensor": aer_noise.amplitude_damping_error(0.3).tensor(aer_noise.phase_damping_error(0.1)),
         "composed": aer_noise.depolarizing_error(0.01, 1).compose(aer_noise.thermal_relaxation_error(1e3, 1.5e3, 40)),
+        **_pauli_class_errors(),
     }
+
+
+def _pauli_class_errors() -> dict[str, object]:
+    """Aer's newer Pauli error classes, where this Aer has them."""
+    from qiskit.quantum_info import PauliList
+
+    out = {}
+    if hasattr(aer_noise, "PauliError"):
+        out["pauli_error_class"] = aer_noise.PauliError(PauliList(["I", "X", "Z"]), [0.85, 0.1, 0.05])
+    if hasattr(aer_noise, "PauliLindbladError"):
+        out["pauli_lindblad2"] = aer_noise.PauliLindbladError(PauliList(["XI", "ZZ"]), [0.1, 0.05])
+    return out
 
 
 @pytest.mark.parametrize("name", sorted(_aer_errors()))
