@@ -1,13 +1,16 @@
 """The ``crlqas`` command line: train, eval, report, tasks, bench.
 
 Bad input (unknown task, preset, agent or config key, malformed TOML, a
-folder that is not a run) prints one line ``crlqas: error: ...`` and exits 2.
+folder that is not a run, a missing optional extra) prints one line
+``crlqas: error: ...`` and exits 2. An interrupted ``train`` (Ctrl-C,
+SIGTERM) checkpoints, prints how to resume it and exits 130.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -22,9 +25,25 @@ class UsageError(Exception):
     """Bad input from the user: reported as one line, exit status 2."""
 
 
+#: exit status of a run stopped by Ctrl-C / SIGTERM (128 + SIGINT), as shells report it
+EXIT_INTERRUPTED = 130
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        return version("crlqas")
+    except (ImportError, PackageNotFoundError):
+        import crlqas
+
+        return getattr(crlqas, "__version__", "unknown")
+
+
 # ---------------------------------------------------------------------- parsing
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crlqas", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"crlqas {_version()}")
     sub = parser.add_subparsers(dest="command")
 
     train = sub.add_parser("train", help="train an agent to build circuits (default: H2-2q under mumbai-median noise)")
@@ -44,7 +63,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="stop once this many episodes reached chemical accuracy (0 = run all episodes)")
     train.add_argument("--output", help="folder that holds the run folders (default: runs)")
     train.add_argument("--name", help="run name (default: task-noise-agent-seed)")
-    train.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint")
+    train.add_argument("--resume", metavar="RUN_DIR",
+                       help="continue a run from its last checkpoint, with its saved config (only --episodes, "
+                            "the new total, and --no-progress may be given). Counters, the episode log, the "
+                            "curriculum and the RNG states are restored; an episode cut short by the "
+                            "interruption is dropped and replayed, so the continuation is not bit-identical "
+                            "to an uninterrupted run (see crlqas.train)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     ev = sub.add_parser("eval", help="re-evaluate a run's best circuit (noisy, noiseless, with shots)")
@@ -86,9 +110,8 @@ _FLAG_KEYS = {
 
 def build_config(args: argparse.Namespace) -> RunConfig:
     """Embedded default <- config file <- flags."""
-    data = load_toml(DEFAULT_CONFIG)
-    if args.config:
-        data = merge(data, load_toml(args.config))
+    default = load_toml(DEFAULT_CONFIG)
+    user = load_toml(args.config) if args.config else {}
     flags: dict[str, Any] = {}
     for attr, (section, key) in _FLAG_KEYS.items():
         value = getattr(args, attr, None)
@@ -96,7 +119,15 @@ def build_config(args: argparse.Namespace) -> RunConfig:
             continue
         target = flags.setdefault(section, {}) if section else flags
         target[key] = value
-    return from_dict(_none_noise(merge(data, flags)))
+    user = merge(user, flags)
+    data = merge(default, user)
+    # the embedded default's curriculum options are tuned for its own curriculum ("moving"); another
+    # curriculum chosen by file or flag without options of its own starts from that curriculum's defaults
+    env, user_env = data.get("env", {}), user.get("env", {})
+    if (env.get("curriculum") != default.get("env", {}).get("curriculum")
+            and "curriculum_options" not in (user_env if isinstance(user_env, dict) else {})):
+        env.pop("curriculum_options", None)
+    return from_dict(_none_noise(data))
 
 
 def _none_noise(data: dict) -> dict:
@@ -107,14 +138,38 @@ def _none_noise(data: dict) -> dict:
     return data
 
 
+def _message(exc: BaseException) -> str:
+    """An exception's own text (a KeyError's str() adds quotes around it; its args[0] does not)."""
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    return str(exc) or type(exc).__name__
+
+
 def _check_env_builds(config: RunConfig) -> None:
-    """Build the env once so bad presets/options fail before a run folder is created."""
+    """Build the env and the agent once, so bad presets, options or agent overrides fail before a run
+    folder is created."""
     from crlqas.train import make_env
 
     try:
-        make_env(config).close()
+        env = make_env(config)
+    except ImportError as exc:  # an optional extra (e.g. the 'ibm' extra for fake-backend presets) is missing
+        raise UsageError(_message(exc)) from None
     except (ValueError, KeyError, TypeError) as exc:
-        raise UsageError(str(exc).strip("'\"")) from None
+        raise UsageError(_message(exc)) from None
+    try:
+        _check_agent_builds(config, env)
+    finally:
+        env.close()
+
+
+def _check_agent_builds(config: RunConfig, env) -> None:
+    from agents import make_agent
+
+    cfg = config.agent
+    try:
+        make_agent(cfg.name, env, profile=cfg.profile, seed=config.seed, **cfg.overrides)
+    except (ValueError, TypeError, AssertionError) as exc:  # SB3 checks some values with assert
+        raise UsageError(f"bad agent settings for {cfg.name!r} ([agent.overrides]): {_message(exc)}") from None
 
 
 def _check_agent(config: RunConfig) -> None:
@@ -128,28 +183,89 @@ def _check_agent(config: RunConfig) -> None:
 
 
 # ---------------------------------------------------------------------- commands
+#: flags of ``train`` that may be combined with --resume (everything else would change the saved run)
+_RESUME_FLAGS = ("resume", "episodes", "no_progress", "command")
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from crlqas import train as runner
 
     if args.resume:
-        summary = runner.resume(args.resume, episodes=args.episodes, progress=not args.no_progress)
-        _print_summary(summary)
-        return 0
+        return _resume(args)
     config = build_config(args)
     _check_agent(config)
     _check_env_builds(config)
     if args.seeds:
         seeds = _parse_seeds(args.seeds)
-        combined = runner.train_seeds(config, seeds)
+        try:
+            combined = runner.train_seeds(config, seeds)
+        except runner.SetupError as exc:
+            raise UsageError(str(exc)) from None
         for summary in combined["per_seed"]:
             _print_summary(summary)
         print(f"seeds {combined['seeds']}: chemical accuracy reached in {combined['reached_chemical_accuracy']} "
               f"runs; median best error {combined['median_best_error']:.3e} Ha; summary {combined['summary_file']}")
-        return 0
+        interrupted = [s for s in combined["per_seed"] if s.get("stop_reason") == "interrupted"]
+        for summary in interrupted:
+            _print_resume_hint(summary)
+        return EXIT_INTERRUPTED if interrupted else 0
     _print_header(config)
-    summary = runner.train(config, progress=not args.no_progress)
+    try:
+        summary = runner.train(config, progress=not args.no_progress)
+    except runner.SetupError as exc:
+        raise UsageError(str(exc)) from None
     _print_summary(summary)
+    if summary.get("stop_reason") == "interrupted":
+        _print_resume_hint(summary)
+        return EXIT_INTERRUPTED
     return 0
+
+
+def _resume(args: argparse.Namespace) -> int:
+    from crlqas import train as runner
+    from crlqas.rundir import load_run_config
+
+    extra = [f"--{name.replace('_', '-')}" for name, value in vars(args).items()
+             if name not in _RESUME_FLAGS and value not in (None, False)]
+    if extra:
+        raise UsageError(f"a resumed run keeps its saved config; only --episodes (and --no-progress) may be "
+                         f"given with --resume, not {', '.join(extra)}")
+    if args.episodes is not None and args.episodes < 1:
+        raise UsageError(f"--episodes must be >= 1, got {args.episodes}")
+    run_dir = Path(args.resume)
+    config = load_run_config(run_dir)
+    progress = runner.checkpoint_progress(run_dir)
+    if progress is None:
+        raise UsageError(f"{str(run_dir)!r} has no checkpoint to resume from; start a new run")
+    done = int(progress["episode"])
+    target = config.episodes if args.episodes is None else args.episodes
+    if args.episodes is not None and args.episodes < done:
+        raise UsageError(f"{str(run_dir)!r} has already done {done} episodes; --episodes is the new total and "
+                         f"must be larger than {done} to extend the run (got {args.episodes})")
+    enough = config.stop_after_successes and int(progress.get("successes", 0)) >= config.stop_after_successes
+    if done >= target or enough:
+        if enough:
+            print(f"{run_dir} is already complete: it stopped after {progress['successes']} episodes at chemical "
+                  f"accuracy (stop_after_successes = {config.stop_after_successes}); start a new run to train "
+                  "further")
+        else:
+            print(f"{run_dir} is already complete ({done} of {target} episodes); to extend it: "
+                  f"crlqas train --resume {shlex.quote(str(run_dir))} --episodes N (N > {done})")
+        summary_file = run_dir / "summary.json"
+        if summary_file.is_file():
+            _print_summary(json.loads(summary_file.read_text()))
+        return 0
+    summary = runner.resume(run_dir, episodes=args.episodes, progress=not args.no_progress)
+    _print_summary(summary)
+    if summary.get("stop_reason") == "interrupted":
+        _print_resume_hint(summary)
+        return EXIT_INTERRUPTED
+    return 0
+
+
+def _print_resume_hint(summary: dict[str, Any]) -> None:
+    print(f"crlqas: interrupted after {summary['episodes']} episodes (checkpoint saved); "
+          f"resume with: crlqas train --resume {shlex.quote(str(summary['run_dir']))}", file=sys.stderr)
 
 
 def _print_header(config: RunConfig) -> None:
@@ -166,23 +282,44 @@ def _print_summary(summary: dict[str, Any]) -> None:
     if best is None:
         print("  no circuit evaluated")
         return
-    chem = summary["chemical_accuracy"]
-    if best.get("noiseless_error") is not None and summary.get("noise"):
-        verdict = "reached" if best["noiseless_error"] < chem else "NOT reached"
-        print(f"  best circuit under noise: energy {best['expected_energy']:.8f} Ha, "
-              f"noisy error {best['expected_error']:.3e} Ha; "
-              f"noiseless re-evaluation error {best['noiseless_error']:.3e} Ha "
-              f"(chemical accuracy {chem:g} Ha {verdict})")
+    if best.get("noiseless_error") is not None and (summary.get("noise") or summary.get("shots")):
+        print(f"  best circuit under {'noise' if summary.get('noise') else 'shot noise'}: "
+              f"energy {best['expected_energy']:.8f} Ha, noisy error {abs(best['expected_error']):.3e} Ha; "
+              f"noiseless re-evaluation error {abs(best['noiseless_error']):.3e} Ha")
     else:
-        verdict = "reached" if best["error"] < chem else "NOT reached"
-        print(f"  best circuit: energy {best['energy']:.8f} Ha, error {best['error']:.3e} Ha "
-              f"(chemical accuracy {chem:g} Ha {verdict})")
+        print(f"  best circuit: energy {best['energy']:.8f} Ha, error {best['error']:.3e} Ha")
     print(f"  {best['gates']} gates ({best['cnots']} CNOT, {best['rotations']} rotations), depth {best['depth']}, "
           f"found in episode {best['episode']}")
+    print(_chemical_accuracy_verdict(summary))
+
+
+def _chemical_accuracy_verdict(summary: dict[str, Any]) -> str:
+    """One line, judged as the trainer counts episodes (``episodes_at_chemical_accuracy``), never on the
+    best circuit alone: under noise, a curriculum success whose noiseless re-evaluation is within chemical
+    accuracy; without noise, the error itself."""
+    chem = float(summary["chemical_accuracy"])
+    count = int(summary.get("episodes_at_chemical_accuracy") or 0)
     first = summary.get("first_chemical_accuracy")
-    if first:
-        print(f"  first chemical accuracy: episode {first['episode']} after {first['seconds']:.1f} s; "
-              f"{summary['episodes_at_chemical_accuracy']} episodes at chemical accuracy")
+    if count > 0:
+        when = (f"first in episode {first['episode']} after {first['seconds']:.1f} s" if first
+                else "first episode unknown")
+        return (f"  chemical accuracy ({chem:g} Ha) reached in {count} episode{'s' * (count != 1)}, {when} "
+                f"(judged on: {summary.get('chemical_accuracy_judged_on', 'energy')})")
+    best = summary.get("best")
+    judged_noisy = summary.get("chemical_accuracy_judged_on", "energy") != "energy"
+    if best is None:
+        why = "no circuit was evaluated"
+    elif judged_noisy:
+        source = "noise floor" if summary.get("noise") else "shot noise"
+        noisy = abs(float(best.get("expected_error", best["error"])))
+        noiseless = best.get("noiseless_error")
+        why = (f"{source} (best noisy error {noisy:.3e} Ha); no curriculum success re-evaluated within it "
+               "without noise")
+        if noiseless is not None:
+            why += f" (best circuit's noiseless error {abs(float(noiseless)):.3e} Ha)"
+    else:
+        why = f"best error {float(best['error']):.3e} Ha"
+    return f"  chemical accuracy ({chem:g} Ha) NOT reached: {why}"
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -213,8 +350,10 @@ def cmd_tasks(args: argparse.Namespace) -> int:
         for task in built.values():
             print(task.summary())
         return 0
+    from crlqas.config import canonical_task_name
+
     for name in names or tasks.names():
-        print(tasks.get(name).summary())
+        print(tasks.get(canonical_task_name(name)).summary())
     return 0
 
 
@@ -261,14 +400,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (UsageError, ConfigError, FileNotFoundError) as exc:
-        print(f"crlqas: error: {exc}", file=sys.stderr)
+        print(f"crlqas: error: {_message(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("crlqas: interrupted; the run folder holds a checkpoint (continue with --resume / rerun the suite)",
               file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except KeyError as exc:  # registry lookups (unknown task/preset) raise KeyError with a message
-        print(f"crlqas: error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        print(f"crlqas: error: {_message(exc)}", file=sys.stderr)
+        return 2
+    except ImportError as exc:  # an optional extra is missing (its message names what to install)
+        print(f"crlqas: error: {_message(exc)}", file=sys.stderr)
         return 2
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,16 +166,34 @@ def _fill(cls, data: dict[str, Any], prefix: str):
 def from_dict(data: dict[str, Any]) -> RunConfig:
     """Build and validate a ``RunConfig`` from nested dicts (TOML layout)."""
     config = _fill(RunConfig, data, "")
+    config.env.task = canonical_task_name(config.env.task)
     validate(config)
     return config
 
 
+def canonical_task_name(name: str) -> str:
+    """Task names are case-insensitive: ``h2-2q`` -> ``H2-2q`` (unknown names are returned unchanged)."""
+    from crlqas import tasks
+
+    known = tasks.names()
+    if name in known:
+        return name
+    matches = [n for n in known if n.lower() == str(name).lower()]
+    return matches[0] if len(matches) == 1 else name
+
+
 def load_toml(path: str | Path) -> dict[str, Any]:
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"config file {str(path)!r} is a directory, not a TOML file")
     if not path.is_file():
         raise ConfigError(f"config file {str(path)!r} does not exist")
     try:
-        return tomllib.loads(path.read_text())
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {str(path)!r}: {exc}") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {str(path)!r} is not valid TOML: {exc}") from None
 
@@ -205,6 +225,62 @@ def validate(config: RunConfig) -> None:
 
     if config.env.task not in tasks.names():
         raise ConfigError(f"unknown task {config.env.task!r}; accepted: {', '.join(tasks.names())}")
+    _check_run_name(config.name)
+    _check_option_keys("env.curriculum_options", config.env.curriculum_options,
+                       _curriculum_option_keys(config.env.curriculum), f"curriculum {config.env.curriculum!r}")
+    _check_option_keys("env.optimizer_options", config.env.optimizer_options,
+                       _optimizer_option_keys(config.env.optimizer), f"optimizer {config.env.optimizer!r}")
+
+
+def _check_run_name(name: str) -> None:
+    """The run name becomes one folder under ``output_dir``: no path parts, nothing hidden."""
+    if not name:
+        return
+    separators = {"/", "\\", os.sep} | ({os.altsep} if os.altsep else set())
+    if any(sep in name for sep in separators) or ".." in name or name.startswith("."):
+        raise ConfigError(f"run name {name!r} must be a plain folder name (no '/' or '\\', no '..', "
+                          "not starting with '.')")
+
+
+def _init_keys(cls: type, exclude: tuple[str, ...] = ()) -> set[str]:
+    """Keyword names ``cls(...)`` accepts (following ``**options`` up to the base classes)."""
+    keys: set[str] = set()
+    for klass in cls.__mro__:
+        if "__init__" not in vars(klass):
+            continue
+        params = inspect.signature(vars(klass)["__init__"]).parameters.values()
+        keys |= {p.name for p in params if p.name != "self"
+                 and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+        if not any(p.kind is p.VAR_KEYWORD for p in params):
+            break
+    return keys - set(exclude)
+
+
+def _curriculum_option_keys(kind: str) -> set[str] | None:
+    from crlqas.curriculum import ConstantThreshold, FixedSchedule, MovingThreshold
+
+    # min_energy comes from the task; the env passes it itself
+    classes = {"moving": (MovingThreshold, ("min_energy",)), "fixed": (FixedSchedule, ()),
+               "none": (ConstantThreshold, ())}
+    if kind not in classes:
+        return None  # an unknown curriculum is reported by the env with the accepted names
+    cls, exclude = classes[kind]
+    return _init_keys(cls, exclude)
+
+
+def _optimizer_option_keys(name: str) -> set[str] | None:
+    from crlqas.optimizers import OPTIMIZERS
+
+    return _init_keys(OPTIMIZERS[name]) if name in OPTIMIZERS else None
+
+
+def _check_option_keys(table: str, options: dict[str, Any], accepted: set[str] | None, owner: str) -> None:
+    if accepted is None:
+        return
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise ConfigError(f"unknown key(s) {', '.join(map(repr, unknown))} in {table} for {owner}; "
+                          f"accepted: {', '.join(sorted(accepted))}")
 
 
 # ---------------------------------------------------------------------- TOML writing

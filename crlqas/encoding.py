@@ -48,12 +48,18 @@ class GateAction:
 
 
 def _check_coupling_map(num_qubits: int, coupling_map: Iterable[Sequence[int]]) -> list[tuple[int, int]]:
+    if isinstance(coupling_map, (str, bytes)) or not hasattr(coupling_map, "__iter__"):
+        raise TypeError(f"coupling_map must be a list of (control, target) pairs of qubit indices, got "
+                        f"{coupling_map!r}")
     pairs: list[tuple[int, int]] = []
     for pair in coupling_map:
-        try:
-            c, t = (int(v) for v in pair)
-        except (TypeError, ValueError):
-            raise ValueError(f"coupling map entries must be (control, target) pairs of ints, got {pair!r}") from None
+        if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise ValueError(f"coupling map entries must be (control, target) pairs of ints, got {pair!r}")
+        for v in pair:
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+                raise TypeError(f"coupling map pair {tuple(pair)!r}: qubit indices must be integers, got {v!r} "
+                                f"({type(v).__name__}); bools, floats and strings are not accepted")
+        c, t = (int(v) for v in pair)
         for q in (c, t):
             if not 0 <= q < num_qubits:
                 raise ValueError(f"coupling map pair {(c, t)} names qubit {q}, but the task has "
@@ -70,7 +76,7 @@ class ActionSet:
     """The discrete actions for ``num_qubits`` qubits (see the module docstring for the order)."""
 
     def __init__(self, num_qubits: int, coupling_map: Iterable[Sequence[int]] | None = None):
-        if not isinstance(num_qubits, (int, np.integer)) or num_qubits < 1:
+        if isinstance(num_qubits, (bool, np.bool_)) or not isinstance(num_qubits, (int, np.integer)) or num_qubits < 1:
             raise ValueError(f"num_qubits must be a positive integer, got {num_qubits!r}")
         self.num_qubits = int(num_qubits)
         if coupling_map is None:

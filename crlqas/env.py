@@ -9,6 +9,8 @@ Reward (E_min = exact energy, or the Pauli-norm lower bound with
 ``energy_reference="lower-bound"``; xi = the curriculum's threshold):
 +5 if |E_t - E_min| < xi (terminated, success); else -5 when the layer budget
 L is used up (terminated); else clip((E_{t-1} - E_t) / |E_{t-1} - E_min|, -1, 1).
+``reward_options`` overrides these constants: "success" (> 0), "failure"
+(< 0) and "clip" (> 0, the bound of the in-between reward), finite numbers.
 A per-episode random step budget (halting) ends the episode with
 ``truncated=True`` (``halting_terminal=True``: ``terminated`` instead).
 
@@ -48,7 +50,8 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Callable, Sequence
+import warnings
+from typing import Any, Callable, Mapping, Sequence
 
 import gymnasium as gym
 import numpy as np
@@ -67,6 +70,35 @@ DEFAULT_REWARDS = {"success": 5.0, "failure": -5.0, "clip": 1.0}
 #: paper curriculum keys (as stored on a Task) -> MovingThreshold argument names
 _CURRICULUM_KEYS = {"mu": "mu", "T": "period", "K": "successes", "R": "max_shrinks", "S": "switch",
                     "xi0": "initial_threshold", "warmup": "warmup"}
+
+
+#: what each reward constant must satisfy (the method needs a positive success reward, a negative failure
+#: penalty and a positive clip bound for the in-between reward, clipped to [-clip, clip])
+_REWARD_RULES = {"success": ("> 0", lambda v: v > 0), "failure": ("< 0", lambda v: v < 0),
+                 "clip": ("> 0", lambda v: v > 0)}
+
+
+def check_reward_options(reward_options: Any) -> dict[str, float]:
+    """The reward constants: :data:`DEFAULT_REWARDS` updated by ``reward_options``, validated."""
+    if reward_options is None:
+        return dict(DEFAULT_REWARDS)
+    if not isinstance(reward_options, Mapping):
+        raise TypeError(f"reward_options must be a dict with keys among {sorted(DEFAULT_REWARDS)}, got "
+                        f"{type(reward_options).__name__}")
+    rewards = dict(DEFAULT_REWARDS)
+    for key, value in reward_options.items():
+        if key not in DEFAULT_REWARDS:
+            raise ValueError(f"unknown reward option {key!r}; known: {sorted(DEFAULT_REWARDS)}")
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"reward option {key!r} must be a real number, got {value!r} ({type(value).__name__})")
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"reward option {key!r} must be finite, got {value!r}")
+        rule, ok = _REWARD_RULES[key]
+        if not ok(value):
+            raise ValueError(f"reward option {key!r} must be {rule}, got {value!r}")
+        rewards[key] = value
+    return rewards
 
 
 def _resolve_task(task: Any) -> tasks_module.Task:
@@ -143,16 +175,18 @@ class QASEnv(gym.Env):
         self.new_angle_std = float(new_angle_std)
         if not (math.isfinite(self.new_angle_std) and self.new_angle_std >= 0):
             raise ValueError(f"new_angle_std must be finite and >= 0, got {new_angle_std!r}")
-        self.rewards = dict(DEFAULT_REWARDS)
-        for key, value in (reward_options or {}).items():
-            if key not in DEFAULT_REWARDS:
-                raise ValueError(f"unknown reward option {key!r}; known: {sorted(DEFAULT_REWARDS)}")
-            self.rewards[key] = float(value)
+        self.rewards = check_reward_options(reward_options)
         self.exact_energy = float(self.task.exact_energy)
         self.min_energy = self.exact_energy if energy_reference == "exact" else float(self.task.lower_bound)
 
         # encoding and the fixed state preparation
         self.action_set = ActionSet(n, coupling_map)
+        if coupling_map is not None and n > 1:
+            unreachable = sorted(set(range(n)) - {q for pair in self.action_set.coupling_map for q in pair})
+            if unreachable:
+                warnings.warn(f"the coupling map has no CNOT on qubit(s) {unreachable} of the {n}-qubit task: "
+                              "they cannot be entangled with any other qubit (only rotations act on them)",
+                              UserWarning, stacklevel=2)
         self.encoding = CircuitEncoding(self.action_set, self.max_layers)
         self._prefix = sim.Circuit(n)
         if initial_state == "hf":

@@ -72,6 +72,16 @@ class DeviceNoise:
     excited_population: float = EXCITED_POPULATION
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise TypeError(f"DeviceNoise name must be a string, got {self.name!r}")
+        for field_name in ("t1_ratio_1q", "t2_ratio_1q", "t1_ratio_cx", "t2_ratio_cx", "depolarizing_1q",
+                           "cx_pauli_fidelity", "readout_flip", "excited_population"):
+            value = getattr(self, field_name)
+            if not _is_real(value):
+                raise TypeError(f"{self.name}: {field_name} must be a real number, got {value!r} "
+                                f"({type(value).__name__})")
+            if not math.isfinite(value):
+                raise ValueError(f"{self.name}: {field_name} must be finite, got {value!r}")
         for field_name in ("t1_ratio_1q", "t2_ratio_1q", "t1_ratio_cx", "t2_ratio_cx"):
             value = getattr(self, field_name)
             if not (math.isfinite(value) and value >= 0):
@@ -108,6 +118,22 @@ class DeviceNoise:
         return model
 
 
+def _is_real(value: Any) -> bool:
+    """True for int/float and NumPy real scalars; False for bools, strings, None, complex numbers."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_pauli_probability(value: Any, what: str) -> float:
+    """``value`` as a float in [0, 1] (a total Pauli-error probability), or a TypeError/ValueError naming ``what``."""
+    if not _is_real(value):
+        raise TypeError(f"{what} must be a real number (a Pauli-error probability in [0, 1]), got {value!r} "
+                        f"({type(value).__name__})")
+    p = float(value)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{what} must be a Pauli-error probability in [0, 1], got {value!r}")
+    return p
+
+
 def _thermal(t1_ratio: float, t2_ratio: float, excited: float) -> channels.Channel | None:
     if t1_ratio == 0 and t2_ratio == 0:
         return None
@@ -133,21 +159,24 @@ def preset_names() -> list[str]:
 
 
 # ---------------------------------------------------------------------- depolarizing-<p1>-<p2>
-_DEPOL = re.compile(r"^depolarizing-(?P<p1>[0-9.eE+-]+?)-(?P<p2>[0-9.]+(?:[eE][+-]?[0-9]+)?)$")
+_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_DEPOL = re.compile(rf"^depolarizing-(?P<p1>{_NUMBER})-(?P<p2>{_NUMBER})$")
 
 
 def pauli_error_depolarizing(p: float, num_qubits: int) -> channels.Channel:
     """Depolarizing channel with total Pauli-error probability ``p`` (each of the 4^k - 1 non-identity
     strings with probability p / (4^k - 1), as Cirq's ``depolarize(p)``); Aer lambda = p 4^k / (4^k - 1)."""
-    p = float(p)
-    if not 0 <= p <= 1:
-        raise ValueError(f"a Pauli-error probability must lie in [0, 1], got {p!r}")
+    p = _check_pauli_probability(p, "the depolarizing probability p")
+    if isinstance(num_qubits, (bool, np.bool_)) or num_qubits not in (1, 2, 3):
+        raise ValueError(f"depolarizing num_qubits must be 1, 2 or 3, got {num_qubits!r}")
     d2 = 4**num_qubits
     return channels.depolarizing(p * d2 / (d2 - 1), num_qubits)
 
 
 def depolarizing_model(p1: float, p2: float) -> NoiseModel:
     """Depolarizing noise: Pauli-error probability ``p1`` after 1q gates, ``p2`` (two-qubit) after CNOTs."""
+    p1 = _check_pauli_probability(p1, "p1 (after every 1-qubit gate)")
+    p2 = _check_pauli_probability(p2, "p2 (after every CNOT)")
     model = NoiseModel()
     if p1 > 0:
         model.add_quantum_error(pauli_error_depolarizing(p1, 1), list(ONE_QUBIT_GATES))
@@ -160,10 +189,8 @@ def _parse_depolarizing(spec: str) -> NoiseModel:
     match = _DEPOL.match(spec)
     if match is None:
         raise ValueError(f"cannot read {spec!r}: write depolarizing-<p1>-<p2>, e.g. 'depolarizing-0.001-0.01'")
-    try:
-        p1, p2 = float(match["p1"]), float(match["p2"])
-    except ValueError:
-        raise ValueError(f"cannot read the probabilities in {spec!r}") from None
+    p1 = _check_pauli_probability(float(match["p1"]), f"p1 (after every 1-qubit gate) in noise {spec!r}")
+    p2 = _check_pauli_probability(float(match["p2"]), f"p2 (after every CNOT) in noise {spec!r}")
     return depolarizing_model(p1, p2)
 
 
@@ -196,12 +223,17 @@ def device_noise_from_backend(backend: Any, statistic: str = "median", name: str
     stat = np.median if statistic == "median" else np.max
     target = backend.target
     n = backend.num_qubits
-    t1 = np.array([backend.qubit_properties(q).t1 for q in range(n)], dtype=float)
-    t2 = np.array([backend.qubit_properties(q).t2 for q in range(n)], dtype=float)
+    t1 = np.array([_calibration_time(backend.qubit_properties(q).t1, f"qubit {q}: T1") for q in range(n)])
+    t2 = np.array([_calibration_time(backend.qubit_properties(q).t2, f"qubit {q}: T2") for q in range(n)])
     t2 = np.minimum(t2, 2 * t1)  # as device noise models do, truncate unphysical T2
 
     def props(gate: str):
-        return {qs: p for qs, p in target[gate].items() if p is not None and qs is not None}
+        out = {qs: p for qs, p in target[gate].items() if p is not None and qs is not None}
+        for qs, p in out.items():
+            _calibration_probability(p.error, f"{gate} on qubits {tuple(qs)}: error")
+            if gate != "measure":
+                _calibration_duration(p.duration, f"{gate} on qubits {tuple(qs)}: duration")
+        return out
 
     one = props("sx")
     two_name = next((g for g in ("cx", "ecr", "cz") if g in target.operation_names), None)
@@ -222,6 +254,30 @@ def device_noise_from_backend(backend: Any, statistic: str = "median", name: str
                        float(stat(r1_1q)), max(float(stat(r2_1q)), float(stat(r1_1q)) / 2),
                        float(stat(r1_cx)), max(float(stat(r2_cx)), float(stat(r1_cx)) / 2),
                        min(1.5 * e1, 1.0), fidelity, min(ro, 0.5))
+
+
+def _calibration_time(value: Any, what: str) -> float:
+    """A backend's T1 or T2: a positive finite number of seconds."""
+    if not _is_real(value) or not (math.isfinite(value) and value > 0):
+        raise ValueError(f"backend calibration {what} = {value!r} is not physical: T1 and T2 must be positive, "
+                         "finite times")
+    return float(value)
+
+
+def _calibration_duration(value: Any, what: str) -> float:
+    """A gate duration: a finite number of seconds >= 0."""
+    if not _is_real(value) or not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"backend calibration {what} = {value!r} is not physical: gate times must be finite and "
+                         ">= 0")
+    return float(value)
+
+
+def _calibration_probability(value: Any, what: str) -> float:
+    """A reported gate or readout error: a probability in [0, 1]."""
+    if not _is_real(value) or not 0 <= value <= 1:
+        raise ValueError(f"backend calibration {what} = {value!r} is not physical: error probabilities must lie "
+                         "in [0, 1]")
+    return float(value)
 
 
 def _parse_fake_backend(spec: str) -> NoiseModel:

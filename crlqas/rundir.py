@@ -3,7 +3,7 @@
 Layout of ``runs/<name>-<time>/``::
 
     config.toml          the resolved configuration (enough to resume or re-evaluate)
-    episodes.csv         one row per finished episode
+    episodes.csv         one row per finished episode (see EPISODE_FIELDS)
     tb/                  TensorBoard scalars
     checkpoint/          agent, replay buffer, curriculum and RNG states (replaced atomically)
     best_circuit.json    the lowest-error circuit found, with its angles
@@ -26,6 +26,9 @@ from crlqas.config import ConfigError, RunConfig, from_dict, load_toml
 EPISODE_FIELDS = (
     "episode", "steps", "energy", "error", "noiseless_error", "threshold", "gates", "cnots",
     "rotations", "depth", "reward", "success", "seconds", "timesteps",
+    # added later (older logs lack them; readers fall back): the trainer's chemical-accuracy verdict (0/1)
+    # and the best error so far as the trainer ranks circuits (shot-free noisy error, any step)
+    "chemical_accuracy", "best_error",
 )
 CONFIG_FILE = "config.toml"
 CHECKPOINT_DIR = "checkpoint"

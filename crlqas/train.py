@@ -2,6 +2,36 @@
 
 This is the only module of ``crlqas`` (with the CLI that calls it) that
 imports ``agents`` and therefore torch; it does so inside functions.
+
+Checkpoints and resuming
+------------------------
+A checkpoint (``checkpoint/``, swapped in atomically) is written after the
+first episode, every ``checkpoint_every`` episodes, and when the run ends
+(episode budget, success target, or Ctrl-C / SIGTERM, which finish the
+current step and return with stop reason "interrupted"). It holds the agent
+(with its replay buffer), the curriculum, the counters (episodes, timesteps,
+successes, elapsed time, best circuit) and the NumPy, Python, torch and
+environment RNG states. A resume (only the episode budget may change):
+
+* restores all of that and truncates ``episodes.csv`` to the checkpoint's
+  episode count, so episodes logged after the checkpoint are replayed;
+* drops an episode that was cut short by the interruption: it is not logged
+  and its steps are not counted (``timesteps`` and the agent's step counter
+  are rolled back to the end of the last finished episode), and the resumed
+  run starts that episode afresh. What the agent learned during those steps
+  (network updates, transitions in the replay buffer, the curriculum's lowest
+  energy) and a best circuit found in them are kept;
+* keeps the agent's schedules (exploration, learning rate) on the same
+  total step budget as an uninterrupted run of the same length.
+
+Not bit-identical to an uninterrupted run: the environment starts a fresh
+episode on resume (drawing its step budget again from the restored RNG); a
+checkpoint taken at an episode end is written before that episode's last
+transition enters the replay buffer and before the training update of that
+step, so both are missing after a resume (the last stored transition is
+marked as a truncation so n-step returns do not run into the next episode);
+and PPO's partial rollout is not saved. Episode numbers, the log and the
+counters are consistent across a resume.
 """
 
 from __future__ import annotations
@@ -59,6 +89,18 @@ def _float_or_none(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+def checkpoint_progress(run_dir: str | Path) -> dict[str, Any] | None:
+    """The counters of a run folder's last checkpoint (episode, timesteps, successes, ...), None if none."""
+    path = Path(run_dir) / CHECKPOINT_DIR / "progress.json"
+    if not (path.is_file() and (path.parent / "agent.zip").is_file()):
+        return None
+    return json.loads(path.read_text())
+
+
+class SetupError(ValueError):
+    """The run could not be set up (env or agent); its run folder has been removed."""
+
+
 class Trainer:
     """Owns one run folder: trains, logs, checkpoints, resumes."""
 
@@ -71,6 +113,8 @@ class Trainer:
         self.log = EpisodeLog(self.run_dir / "episodes.csv")
         self.episode = 0
         self.timesteps = 0
+        #: ``timesteps`` at the end of the last finished episode (steps after it belong to a partial episode)
+        self._timesteps_at_episode_end = 0
         self.successes = 0
         self.first_success: dict[str, Any] | None = None
         self.best: dict[str, Any] | None = None
@@ -131,9 +175,11 @@ class Trainer:
         self.model = load_agent(self.config.agent.name, ckpt / "agent.zip", env=self.env)
         if (ckpt / "replay_buffer.pkl").is_file():
             self.model.load_replay_buffer(ckpt / "replay_buffer.pkl")
+            _truncate_last_transition(self.model.replay_buffer)
         progress = json.loads((ckpt / "progress.json").read_text())
         self.episode = progress["episode"]
         self.timesteps = progress["timesteps"]
+        self._timesteps_at_episode_end = self.timesteps
         self.successes = progress["successes"]
         self.elapsed = progress["elapsed"]
         self.best = progress["best"]
@@ -161,7 +207,9 @@ class Trainer:
         if not done:
             return
         self.episode += 1
+        self._timesteps_at_episode_end = self.timesteps
         success = bool(info.get("success", False))
+        chemical = self._chemically_accurate(info)
         now = time.perf_counter()
         row = {
             "episode": self.episode,
@@ -178,9 +226,12 @@ class Trainer:
             "success": int(success),
             "seconds": f"{now - episode_state['start']:.4f}",
             "timesteps": self.timesteps,
+            # the trainer's verdict (see _chemically_accurate) and the best error so far as circuits are ranked
+            "chemical_accuracy": int(chemical),
+            "best_error": "" if self.best is None else f"{_rank_error(self.best):.6e}",
         }
         self.log.write(row)
-        if self._chemically_accurate(info):
+        if chemical:
             self.successes += 1
             if self.first_success is None:
                 judged = info["noiseless_error"] if self.env.unwrapped.noisy else info["error"]
@@ -188,7 +239,8 @@ class Trainer:
                                       "error": abs(float(judged))}
         self._record_scalars(info, episode_state, success)
         episode_state.update(reward=0.0, steps=0, start=now)
-        if self.episode % self.config.checkpoint_every == 0:
+        # the first episode too, so a run killed before checkpoint_every episodes can still be resumed
+        if self.episode == 1 or self.episode % self.config.checkpoint_every == 0:
             self.elapsed += now - self._t0
             self._t0 = now
             self.save_checkpoint()
@@ -252,7 +304,7 @@ class Trainer:
                 trainer._on_step(info, float(self.locals["rewards"][0]), done, self.state)
                 if bar is not None and trainer.episode != before:
                     bar.update(trainer.episode - before)
-                    best = trainer.best["error"] if trainer.best else float("nan")
+                    best = _rank_error(trainer.best) if trainer.best else float("nan")
                     bar.set_postfix(best_err=f"{best:.2e}", thr=f"{info['threshold']:.1e}",
                                     chem=trainer.successes)
                 return not trainer._should_stop()
@@ -267,8 +319,12 @@ class Trainer:
             signal.signal(sig, _request_stop)
         self._t0 = time.perf_counter()
         try:
-            budget = (self.config.episodes - self.episode) * (self.env.unwrapped.max_layers + 1)
-            if budget > 0:
+            # total_timesteps is only an upper bound (the callback stops at the episode budget); counted from
+            # the agent's own step counter, so a resumed run keeps the schedules of an uninterrupted one
+            per_episode = self.env.unwrapped.max_layers + 1
+            remaining = self.config.episodes - self.episode
+            budget = max(self.config.episodes * per_episode - self.model.num_timesteps, remaining * per_episode)
+            if remaining > 0:
                 self.model.learn(total_timesteps=budget, callback=_Callback(), reset_num_timesteps=False,
                                  progress_bar=False)
         finally:
@@ -278,6 +334,11 @@ class Trainer:
                 bar.close()
         self.elapsed += time.perf_counter() - self._t0
         self._t0 = time.perf_counter()
+        if self.timesteps != self._timesteps_at_episode_end:
+            # stopped inside an episode: it is dropped (not logged) and replayed on resume, so its steps
+            # must not be counted as well as the replay's
+            self.timesteps = self._timesteps_at_episode_end
+            self.model.num_timesteps = self.timesteps
         if not self.stop_reason:
             self.stop_reason = "budget" if self.episode >= self.config.episodes else "successes"
         self.save_checkpoint()
@@ -326,16 +387,60 @@ class Trainer:
 
 
 # ---------------------------------------------------------------------- entry points
+def _truncate_last_transition(buffer: Any) -> None:
+    """Mark the newest stored transition as a time-limit truncation (bootstrapped, not terminal).
+
+    A checkpoint is written before the current step's transition is stored, so after a resume the newest
+    transition is not followed by its successor: without the mark, n-step returns would run on into the
+    first transitions of the resumed run's next episode."""
+    needed = ("dones", "timeouts", "pos", "full", "buffer_size")
+    if buffer is None or not all(hasattr(buffer, a) for a in needed) or not getattr(
+            buffer, "handle_timeout_termination", False):
+        return
+    if buffer.pos == 0 and not buffer.full:
+        return
+    last = (buffer.pos - 1) % buffer.buffer_size
+    open_ = buffer.dones[last] == 0
+    buffer.timeouts[last][open_] = 1
+    buffer.dones[last][open_] = 1
+
+
 def train(config: RunConfig, progress: bool = True) -> dict[str, Any]:
-    """Start a new run; returns its summary (also written to ``summary.json``)."""
+    """Start a new run; returns its summary (also written to ``summary.json``).
+
+    If the env or the agent cannot be built, the new run folder is removed again and ``SetupError`` (a
+    ``ValueError``) is raised with the reason."""
+    import shutil
+
     run_dir = new_run_dir(config)
-    return Trainer(run_dir, config, progress=progress).train()
+    trainer = None
+    try:
+        trainer = Trainer(run_dir, config, progress=progress)
+        trainer._build_model()
+    except BaseException as exc:
+        if trainer is not None:
+            trainer.log.close()
+            trainer.env.close()
+        shutil.rmtree(run_dir, ignore_errors=True)
+        if isinstance(exc, (ValueError, TypeError, KeyError, AssertionError, ImportError)):
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            raise SetupError(f"cannot set up the run: {message}") from exc
+        raise
+    return trainer.train()
 
 
 def resume(run_dir: str | Path, episodes: int | None = None, progress: bool = True) -> dict[str, Any]:
-    """Continue a run from its last checkpoint (optionally with a larger episode budget)."""
+    """Continue a run from its last checkpoint (optionally with a larger episode budget, the new total).
+
+    See the module docstring for what a resume restores and what is not bit-identical."""
     config = load_run_config(run_dir)
+    progress_now = checkpoint_progress(run_dir)
+    if progress_now is None:
+        raise FileNotFoundError(f"{str(run_dir)!r} has no checkpoint to resume from")
     if episodes is not None:
+        if episodes < progress_now["episode"]:
+            raise ValueError(f"{str(run_dir)!r} has already done {progress_now['episode']} episodes; the new "
+                             f"total must not be smaller (got {episodes})")
         config = dataclasses.replace(config, episodes=episodes)
         (Path(run_dir) / "config.toml").write_text(config.to_toml())
     trainer = Trainer(Path(run_dir), config, progress=progress)

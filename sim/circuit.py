@@ -22,6 +22,19 @@ GATE_ARITY: dict[str, int] = {
 ROTATION_GATES = frozenset({"rx", "ry", "rz"})
 
 
+def _is_integer(value) -> bool:
+    """True for Python and NumPy integers, False for bools (``True`` is an int in Python) and everything else."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _qubit_index(value, gate: str, qubits) -> int:
+    """A gate's qubit index as a Python int; NumPy integers are accepted, bools, floats and strings are not."""
+    if not _is_integer(value):
+        raise TypeError(f"gate {gate!r} on qubits {qubits!r}: qubit indices must be integers, got {value!r} "
+                        f"({type(value).__name__}); bools, floats and strings are not accepted")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Param:
     """A reference to slot ``index`` of the parameter vector."""
@@ -29,8 +42,11 @@ class Param:
     index: int
 
     def __post_init__(self):
-        if int(self.index) < 0:
+        if not _is_integer(self.index):
+            raise TypeError(f"parameter index must be an integer, got {self.index!r} ({type(self.index).__name__})")
+        if self.index < 0:
             raise ValueError(f"parameter index must be >= 0, got {self.index}")
+        object.__setattr__(self, "index", int(self.index))
 
 
 @dataclass(frozen=True)
@@ -52,7 +68,7 @@ class Circuit:
     """An ordered list of gates on ``num_qubits`` qubits (qubit 0 = least significant, as in Qiskit)."""
 
     def __init__(self, num_qubits: int):
-        if not isinstance(num_qubits, (int, np.integer)) or num_qubits < 1:
+        if not _is_integer(num_qubits) or num_qubits < 1:
             raise ValueError(f"num_qubits must be a positive integer, got {num_qubits!r}")
         self.num_qubits = int(num_qubits)
         self._ops: list[Operation] = []
@@ -65,10 +81,17 @@ class Circuit:
         For a rotation, ``angle`` is a number (fixed), a :class:`Param` (that
         slot), or ``None`` (a new slot, numbered after the existing ones).
         """
-        key = str(name).lower()
+        if not isinstance(name, str):
+            raise TypeError(f"gate name must be a string, got {name!r} ({type(name).__name__})")
+        key = name.lower()
+        if _is_integer(qubits):
+            qubits = (qubits,)
+        elif isinstance(qubits, (str, bytes)) or not hasattr(qubits, "__iter__"):
+            raise TypeError(f"gate {key!r}: qubits must be a sequence of integer qubit indices, got {qubits!r}")
+        raw = tuple(qubits)
         if key not in GATE_ARITY:
-            raise ValueError(f"unknown gate {name!r} on qubits {tuple(qubits)}; known gates: {sorted(GATE_ARITY)}")
-        qubits = tuple(int(q) for q in qubits)
+            raise ValueError(f"unknown gate {name!r} on qubits {raw}; known gates: {sorted(GATE_ARITY)}")
+        qubits = tuple(_qubit_index(q, key, raw) for q in raw)
         if len(qubits) != GATE_ARITY[key]:
             raise ValueError(f"gate {key!r} acts on {GATE_ARITY[key]} qubit(s), got qubits {qubits}")
         for q in qubits:
@@ -83,7 +106,13 @@ class Circuit:
             elif isinstance(angle, Param):
                 op = Operation(key, qubits, param=int(angle.index))
             else:
-                value = float(angle)
+                try:
+                    if isinstance(angle, (bool, np.bool_, str, bytes)):
+                        raise TypeError
+                    value = float(angle)
+                except (TypeError, ValueError):
+                    raise TypeError(f"gate {key!r} on qubits {qubits}: angle must be a real number, a sim.Param or "
+                                    f"None (a new parameter slot), got {angle!r} ({type(angle).__name__})") from None
                 if not np.isfinite(value):
                     raise ValueError(f"gate {key!r} on qubits {qubits}: angle must be finite, got {angle!r}")
                 op = Operation(key, qubits, angle=value)
@@ -173,9 +202,14 @@ class Circuit:
                 raise ValueError(f"circuit has {self._num_parameters} parameter slot(s); pass params")
             return np.zeros(0)
         arr = np.asarray(params, dtype=np.float64)
-        if arr.ndim not in (1, 2) or arr.shape[-1] != self._num_parameters:
-            raise ValueError(f"expected params of length {self._num_parameters} (or a 2-D batch with that many "
-                             f"columns), got shape {arr.shape}")
+        k = self._num_parameters
+        if arr.ndim not in (1, 2):
+            raise ValueError(f"expected a vector of {k} parameters (or a 2-D batch with {k} columns), got an "
+                             f"array of shape {arr.shape}")
+        if arr.shape[-1] != k:
+            what = "" if arr.ndim == 1 else " column(s) in the 2-D batch"
+            raise ValueError(f"expected {k} parameters, got {arr.shape[-1]}{what} (shape {arr.shape}): the "
+                             f"circuit has {k} parameter slot(s)")
         if not np.all(np.isfinite(arr)):
             raise ValueError("params must be finite")
         return arr

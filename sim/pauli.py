@@ -15,18 +15,27 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from sim.limits import MAX_DENSE_MATRIX_QUBITS, MAX_SPARSE_BYTES, format_bytes
+
 PAULI_DIGITS = {"I": 0, "X": 1, "Y": 2, "Z": 3}
 PAULI_CHARS = "IXYZ"
 #: imaginary parts larger than this (relative to the largest |coefficient|) mean non-Hermitian input
 HERMITIAN_TOL = 1e-10
+#: Pauli codes are int64 with two bits per qubit: 4^31 = 2^62 is the last power that fits
+MAX_PAULI_QUBITS = 31
 
 
 def label_to_code(label: str) -> int:
     """Pack a Qiskit-ordered label (rightmost character = qubit 0) into a Pauli code."""
+    if not isinstance(label, str):
+        raise TypeError(f"a Pauli label must be a string such as 'XZI', got {label!r} ({type(label).__name__})")
+    if not label:
+        raise ValueError("empty Pauli label: a label needs one character (I, X, Y or Z) per qubit")
     code = 0
     for q, ch in enumerate(reversed(label.upper())):
         if ch not in PAULI_DIGITS:
-            raise ValueError(f"invalid Pauli character {ch!r} in label {label!r}; use I, X, Y, Z")
+            raise ValueError(f"invalid Pauli character {ch!r} (qubit {q}, position {len(label) - 1 - q}) in label "
+                             f"{label!r}; use I, X, Y, Z")
         code += PAULI_DIGITS[ch] * 4**q
     return code
 
@@ -46,8 +55,28 @@ def code_digits(codes: np.ndarray, num_qubits: int) -> np.ndarray:
     return (codes[:, None] // (4 ** np.arange(num_qubits, dtype=np.int64))[None, :]) % 4
 
 
+def _number(value, label: str) -> complex:
+    """A term's coefficient as a complex number; strings, bools and other non-numbers are refused."""
+    if isinstance(value, (str, bytes, bool, np.bool_)):
+        raise TypeError(f"term {label!r}: the coefficient must be a number, got {value!r} ({type(value).__name__})")
+    try:
+        return complex(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"term {label!r}: the coefficient must be a number, got {value!r} "
+                        f"({type(value).__name__})") from None
+
+
+def _check_finite(value: complex, label: str) -> None:
+    if not np.isfinite(value):
+        v = complex(value)
+        shown = repr(v.real) if v.imag == 0 else repr(v)
+        raise ValueError(f"term {label!r} has the non-finite coefficient {shown} (NaN or infinite); "
+                         "Hamiltonian coefficients must be finite numbers")
+
+
 def _real_coefficient(value: complex, label: str, scale: float) -> float:
-    value = complex(value)
+    value = _number(value, label)
+    _check_finite(value, label)
     if abs(value.imag) > HERMITIAN_TOL * max(1.0, scale):
         raise ValueError(
             f"term {label!r} has coefficient {value}: its imaginary part makes the operator "
@@ -66,13 +95,32 @@ class PauliSum:
     __slots__ = ("num_qubits", "codes", "coeffs")
 
     def __init__(self, num_qubits: int, codes: Iterable[int], coeffs: Iterable[float]):
-        if int(num_qubits) < 1:
+        if isinstance(num_qubits, (bool, np.bool_)) or not isinstance(num_qubits, (int, np.integer)):
+            raise TypeError(f"num_qubits must be an integer, got {num_qubits!r} ({type(num_qubits).__name__})")
+        if num_qubits < 1:
             raise ValueError(f"num_qubits must be >= 1, got {num_qubits}")
+        if num_qubits > MAX_PAULI_QUBITS:
+            raise ValueError(f"num_qubits={num_qubits} is too large: Pauli strings are packed into 64-bit codes, "
+                             f"which hold at most {MAX_PAULI_QUBITS} qubits")
         self.num_qubits = int(num_qubits)
-        codes = np.asarray(list(codes) if not isinstance(codes, np.ndarray) else codes, dtype=np.int64)
+        raw_codes = np.asarray(list(codes) if not isinstance(codes, np.ndarray) else codes)
+        if raw_codes.size and raw_codes.dtype.kind not in "iu":
+            raise TypeError(f"Pauli codes must be integers, got an array of dtype {raw_codes.dtype}")
+        codes = raw_codes.astype(np.int64)
         coeffs = np.asarray(list(coeffs) if not isinstance(coeffs, np.ndarray) else coeffs)
         if codes.shape != coeffs.shape or codes.ndim != 1:
-            raise ValueError("codes and coeffs must be 1-D arrays of the same length")
+            raise ValueError(f"codes and coeffs must be 1-D arrays of the same length, got shapes {codes.shape} "
+                             f"and {coeffs.shape}")
+        if coeffs.size and coeffs.dtype.kind not in "iufc":
+            raise TypeError(f"Pauli coefficients must be numbers, got an array of dtype {coeffs.dtype}")
+        if codes.size and (codes.min() < 0 or codes.max() >= 4**self.num_qubits):
+            k = int(np.argmax((codes < 0) | (codes >= 4**self.num_qubits)))
+            raise ValueError(f"Pauli code {int(codes[k])} is out of range for {self.num_qubits} qubits "
+                             f"(0 <= code < 4^{self.num_qubits})")
+        finite = np.isfinite(coeffs)
+        if not np.all(finite):
+            k = int(np.argmin(finite))
+            _check_finite(coeffs[k], code_to_label(int(codes[k]), self.num_qubits))
         if np.iscomplexobj(coeffs):
             scale = float(np.max(np.abs(coeffs))) if coeffs.size else 0.0
             bad = np.abs(coeffs.imag) > HERMITIAN_TOL * max(1.0, scale)
@@ -81,8 +129,6 @@ class PauliSum:
                 _real_coefficient(coeffs[k], code_to_label(int(codes[k]), self.num_qubits), scale)
             coeffs = coeffs.real
         coeffs = coeffs.astype(np.float64)
-        if codes.size and (codes.min() < 0 or codes.max() >= 4**self.num_qubits):
-            raise ValueError(f"Pauli code out of range for {self.num_qubits} qubits")
         uniq, inverse = np.unique(codes, return_inverse=True)
         merged = np.zeros(uniq.size, dtype=np.float64)
         np.add.at(merged, inverse, coeffs)
@@ -93,18 +139,31 @@ class PauliSum:
     @classmethod
     def from_list(cls, terms: Sequence[tuple[str, complex]], num_qubits: int | None = None) -> "PauliSum":
         """Build from ``[(label, coeff), ...]`` in Qiskit label order (rightmost = qubit 0)."""
+        if isinstance(terms, (str, bytes)) or isinstance(terms, Mapping):
+            raise TypeError(f"terms must be a list of (label, coefficient) pairs, got {type(terms).__name__} "
+                            "(use PauliSum.from_dict for a mapping)")
         terms = list(terms)
         if not terms:
             if num_qubits is None:
                 raise ValueError("an empty term list needs num_qubits")
             return cls(num_qubits, [], [])
-        lengths = {len(label) for label, _ in terms}
-        if len(lengths) != 1:
-            raise ValueError(f"all labels must have the same length, got lengths {sorted(lengths)}")
-        n = lengths.pop()
+        for term in terms:
+            if isinstance(term, (str, bytes)) or not hasattr(term, "__len__") or len(term) != 2:
+                raise TypeError(f"each term must be a (label, coefficient) pair, got {term!r}")
+            if not isinstance(term[0], str):
+                raise TypeError(f"a Pauli label must be a string such as 'XZI', got {term[0]!r} "
+                                f"({type(term[0]).__name__}) in term {tuple(term)!r}")
+        first = terms[0][0]
+        n = len(first)
+        for label, _ in terms:
+            if len(label) != n:
+                raise ValueError(f"all labels must have the same length (one character per qubit): {label!r} has "
+                                 f"length {len(label)} but the first label {first!r} has length {n}")
+        if n == 0:
+            raise ValueError("empty Pauli label: a label needs one character (I, X, Y or Z) per qubit")
         if num_qubits is not None and num_qubits != n:
             raise ValueError(f"labels act on {n} qubits but num_qubits={num_qubits}")
-        scale = max(abs(complex(c)) for _, c in terms)
+        scale = max(abs(_number(c, label)) for label, c in terms)
         codes = [label_to_code(label) for label, _ in terms]
         coeffs = [_real_coefficient(c, label, scale) for label, c in terms]
         return cls(n, codes, coeffs)
@@ -194,28 +253,70 @@ class PauliSum:
         return xbits, zbits
 
     def to_matrix(self) -> np.ndarray:
-        """Dense 2^n x 2^n matrix (basis index bit q = qubit q, as in Qiskit)."""
-        if self.num_qubits > 14:
-            raise ValueError(f"refusing a dense matrix for {self.num_qubits} qubits; use ground_energy()")
-        dim = 2**self.num_qubits
+        """Dense 2^n x 2^n matrix (basis index bit q = qubit q, as in Qiskit); at most 14 qubits (4 GiB)."""
+        n = self.num_qubits
+        if n > MAX_DENSE_MATRIX_QUBITS:
+            raise ValueError(f"PauliSum.to_matrix: a dense 2^{n} x 2^{n} complex matrix needs "
+                             f"{format_bytes(16 * 4**n)}; the limit is {MAX_DENSE_MATRIX_QUBITS} qubits "
+                             f"({format_bytes(16 * 4**MAX_DENSE_MATRIX_QUBITS)}). For the ground energy use "
+                             "ground_energy(), which goes sparse beyond 10 qubits")
+        dim = 2**n
         mat = np.zeros((dim, dim), dtype=np.complex128)
         cols = np.arange(dim, dtype=np.int64)
-        xbits, zbits = self.x_z_masks()
-        digits = code_digits(self.codes, self.num_qubits)
-        for k in range(self.num_terms):
-            ny = int(np.sum(digits[k] == 2))
-            # P|b> = i^ny (-1)^popcount(b & z) |b ^ x>
-            sign = 1.0 - 2.0 * (_popcount(cols & zbits[k]) & 1)
-            mat[cols ^ xbits[k], cols] += self.coeffs[k] * (1j**ny) * sign
+        for x, values in self._columns_by_x_mask(cols):
+            mat[cols ^ x, cols] += values
         return mat
 
+    def _columns_by_x_mask(self, cols: np.ndarray):
+        """``(x, v)`` per distinct X-or-Y mask x: ``H|b>`` has ``v[b]`` at row ``b ^ x`` (summed over its terms)."""
+        xbits, zbits = self.x_z_masks()
+        digits = code_digits(self.codes, self.num_qubits)
+        for x in np.unique(xbits):
+            values = np.zeros(cols.size, dtype=np.complex128)
+            for k in np.nonzero(xbits == x)[0]:
+                ny = int(np.sum(digits[k] == 2))
+                # P|b> = i^ny (-1)^popcount(b & z) |b ^ x>
+                sign = 1.0 - 2.0 * (_popcount(cols & zbits[k]) & 1)
+                values += self.coeffs[k] * (1j**ny) * sign
+            yield int(x), values
+
+    def sparse_matrix_bytes(self) -> int:
+        """Estimated peak memory of :meth:`ground_energy`'s sparse path: the matrix (built as COO, then CSR)
+        and the Lanczos vectors."""
+        dim = 2**self.num_qubits
+        nnz = int(np.unique(self.x_z_masks()[0]).size) * dim
+        return nnz * (16 + 8 + 8 + 16 + 8) + 24 * 16 * dim
+
+    def to_sparse(self):
+        """The matrix as a SciPy CSR matrix (needs SciPy; memory about :meth:`sparse_matrix_bytes`)."""
+        from scipy.sparse import csr_matrix
+
+        n = self.num_qubits
+        need = self.sparse_matrix_bytes()
+        if need > MAX_SPARSE_BYTES:
+            raise ValueError(f"PauliSum on {n} qubits with {self.num_terms} terms: the sparse 2^{n} x 2^{n} matrix "
+                             f"needs about {format_bytes(need)}, above the limit of {format_bytes(MAX_SPARSE_BYTES)}")
+        dim = 2**n
+        cols = np.arange(dim, dtype=np.int64)
+        rows_all, cols_all, vals_all = [], [], []
+        for x, values in self._columns_by_x_mask(cols):
+            rows_all.append(cols ^ x)
+            cols_all.append(cols)
+            vals_all.append(values)
+        if not vals_all:
+            return csr_matrix((dim, dim), dtype=np.complex128)
+        return csr_matrix((np.concatenate(vals_all), (np.concatenate(rows_all), np.concatenate(cols_all))),
+                          shape=(dim, dim))
+
     def ground_energy(self) -> float:
-        """Smallest eigenvalue (dense for n <= 10, Lanczos beyond)."""
+        """Smallest eigenvalue (dense for n <= 10; beyond, SciPy's sparse Lanczos ``eigsh``, memory permitting)."""
         if self.num_qubits <= 10:
             return float(np.linalg.eigvalsh(self.to_matrix())[0])
+        if self.num_terms == 0:
+            return 0.0
         from scipy.sparse.linalg import eigsh
 
-        return float(eigsh(self.to_matrix(), k=1, which="SA")[0][0])
+        return float(eigsh(self.to_sparse(), k=1, which="SA")[0][0])
 
     # ------------------------------------------------------------------ algebra
     def __add__(self, other: "PauliSum") -> "PauliSum":

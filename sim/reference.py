@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.circuit import Circuit
 from sim.gates import gate_unitary
+from sim.limits import check_density_matrix_size
 from sim.noise import NoiseModel
 from sim.pauli import PauliSum, code_digits
 
@@ -53,6 +54,7 @@ class DensityMatrixSimulator:
     def _tensor(self, circuit: Circuit, params) -> np.ndarray:
         if not isinstance(circuit, Circuit):
             raise TypeError(f"expected a sim.Circuit, got {type(circuit).__name__}")
+        check_density_matrix_size(circuit.num_qubits)
         values = circuit.check_parameters(params)
         if values.ndim != 1:
             raise ValueError("pass one parameter vector (use expectation_batch for a batch)")

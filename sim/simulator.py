@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.circuit import Circuit
+from sim.limits import check_ptm_size
 from sim.noise import NoiseModel
 from sim.pauli import PauliSum
 from sim.ptm import (CompiledMeasurement, CompiledProgram, FusionCache, compile_measurement, compile_program,
@@ -56,6 +57,30 @@ def sample_estimates(measured: np.ndarray, shots: int, rng: np.random.Generator)
     p = np.clip(0.5 * (1.0 + measured), 0.0, 1.0)
     k = rng.binomial(shots, p)
     return 2.0 * k / shots - 1.0
+
+
+def describe_parameter_mismatch(arr: np.ndarray, num_parameters: int, batch: bool) -> str | None:
+    """The error message for a parameter array of the wrong shape, or None when the shape fits.
+
+    ``batch=False`` wants one vector of ``num_parameters`` values; ``batch=True`` a 2-D array with
+    ``num_parameters`` columns (one parameter vector per row).
+    """
+    k = num_parameters
+    if not batch:
+        if arr.ndim != 1:
+            return (f"expected one parameter vector of {k} parameters (a 1-D array), got an array of shape "
+                    f"{arr.shape}; use .batch for 2-D input (one parameter vector per row)")
+        if arr.shape[0] != k:
+            return f"expected {k} parameters, got {arr.shape[0]}: the circuit has {k} parameter slot(s)"
+        return None
+    if arr.ndim != 2:
+        hint = ("; for a single vector use compiled(params) or pass params[None, :]" if arr.ndim == 1 else "")
+        return (f"expected a 2-D batch of shape (rows, {k}) (one vector of {k} parameters per row), got an array "
+                f"of shape {arr.shape}{hint}")
+    if arr.shape[1] != k:
+        return (f"expected {k} parameters per row (a 2-D batch of shape (rows, {k})), got {arr.shape[1]} "
+                f"column(s) (shape {arr.shape})")
+    return None
 
 
 def _check_shots(shots) -> int | None:
@@ -106,8 +131,9 @@ class CompiledExpectation:
     # ------------------------------------------------------------------ plumbing
     def _as_batch(self, params_2d) -> np.ndarray:
         arr = np.ascontiguousarray(params_2d, dtype=np.float64)
-        if arr.ndim != 2 or arr.shape[1] != self.num_parameters:
-            raise ValueError(f"expected a 2-D batch of shape (rows, {self.num_parameters}), got shape {arr.shape}")
+        message = describe_parameter_mismatch(arr, self.num_parameters, batch=True)
+        if message is not None:
+            raise ValueError(message)
         return arr
 
     def _run(self, batch: np.ndarray, mode: int) -> np.ndarray:
@@ -178,9 +204,9 @@ class CompiledExpectation:
                 raise ValueError(f"circuit has {self.num_parameters} parameter slot(s); pass params")
             params = np.zeros(0)
         arr = np.asarray(params, dtype=np.float64)
-        if arr.ndim != 1:
-            raise ValueError(f"expected a 1-D parameter vector of length {self.num_parameters}, got shape "
-                             f"{arr.shape}; use .batch for 2-D input")
+        message = describe_parameter_mismatch(arr, self.num_parameters, batch=False)
+        if message is not None:
+            raise ValueError(message)
         return float(self._energies(self._as_batch(arr.reshape(1, -1)), _check_shots(shots), rng)[0])
 
     def batch(self, params_2d, shots: int | None = None, rng: np.random.Generator | None = None) -> np.ndarray:
@@ -198,7 +224,14 @@ class CompiledExpectation:
 
     def term_values(self, params=None) -> np.ndarray:
         """Measured (readout-affected, exact) value of each non-identity term, in ``measurement.codes`` order."""
-        arr = np.zeros(0) if params is None else np.asarray(params, dtype=np.float64)
+        if params is None:
+            if self.num_parameters:
+                raise ValueError(f"circuit has {self.num_parameters} parameter slot(s); pass params")
+            params = np.zeros(0)
+        arr = np.asarray(params, dtype=np.float64)
+        message = describe_parameter_mismatch(arr, self.num_parameters, batch=False)
+        if message is not None:
+            raise ValueError(message)
         return self._run(self._as_batch(arr.reshape(1, -1)), 1)[0, :self._num_terms]
 
     def __repr__(self) -> str:
@@ -249,6 +282,7 @@ class PTMSimulator:
     def compile(self, circuit: Circuit, hamiltonian: PauliSum) -> CompiledExpectation:
         """Compile ``circuit`` and ``hamiltonian`` once; evaluate the result many times."""
         _check_circuit_and_hamiltonian(circuit, hamiltonian)
+        check_ptm_size(circuit.num_qubits)
         measurement = self._measurement(hamiltonian)
         if self.mitigate_readout and np.any(measurement.true_scale == 0.0):
             raise ValueError("cannot mitigate readout error with 1 - e0 - e1 = 0 on a measured qubit "
@@ -272,6 +306,7 @@ class PTMSimulator:
     def state(self, circuit: Circuit, params=None) -> np.ndarray:
         """Pauli vector ``r_P = Tr(P rho)`` after the circuit (length 4^n, ``r[0] = 1``; readout not applied)."""
         _check_circuit_and_hamiltonian(circuit, None)
+        check_ptm_size(circuit.num_qubits)
         values = circuit.check_parameters(params)
         if values.ndim != 1:
             raise ValueError("state() takes one parameter vector")

@@ -11,10 +11,11 @@ import numpy as np
 
 from sim.circuit import ROTATION_GATES, Circuit
 from sim.gates import PAULI_MATRICES, gate_unitary, rotation_axis
+from sim.limits import check_statevector_size
 from sim.pauli import PauliSum, code_digits
-from sim.simulator import _check_circuit_and_hamiltonian, _check_shots, _threads, sample_estimates
+from sim.simulator import (_check_circuit_and_hamiltonian, _check_shots, _threads, describe_parameter_mismatch,
+                           sample_estimates)
 
-_MAX_QUBITS = 26
 #: split a batch over threads only when rows * 2^n reaches this (see sim.simulator)
 _PARALLEL_WORK = 1 << 16
 
@@ -104,8 +105,9 @@ class CompiledStatevectorExpectation:
 
     def _as_batch(self, params_2d) -> np.ndarray:
         arr = np.asarray(params_2d, dtype=np.float64)
-        if arr.ndim != 2 or arr.shape[1] != self.num_parameters:
-            raise ValueError(f"expected a 2-D batch of shape (rows, {self.num_parameters}), got shape {arr.shape}")
+        message = describe_parameter_mismatch(arr, self.num_parameters, batch=True)
+        if message is not None:
+            raise ValueError(message)
         if not np.all(np.isfinite(arr)):
             raise ValueError("params must be finite")
         return np.ascontiguousarray(arr)
@@ -143,9 +145,14 @@ class CompiledStatevectorExpectation:
                 raise ValueError("params must be finite")
             self.evaluations += 1
             return energy
-        arr = np.zeros(0) if params is None else np.asarray(params, dtype=np.float64)
-        if arr.ndim != 1:
-            raise ValueError(f"expected a 1-D parameter vector, got shape {arr.shape}; use .batch for 2-D input")
+        if params is None:
+            if self.num_parameters:
+                raise ValueError(f"circuit has {self.num_parameters} parameter slot(s); pass params")
+            params = np.zeros(0)
+        arr = np.asarray(params, dtype=np.float64)
+        message = describe_parameter_mismatch(arr, self.num_parameters, batch=False)
+        if message is not None:
+            raise ValueError(message)
         return float(self._energies(self._as_batch(arr.reshape(1, -1)), _check_shots(shots), rng)[0])
 
     def batch(self, params_2d, shots: int | None = None, rng: np.random.Generator | None = None) -> np.ndarray:
@@ -163,8 +170,7 @@ class StatevectorSimulator:
     @staticmethod
     def _check(circuit: Circuit, hamiltonian: PauliSum | None) -> None:
         _check_circuit_and_hamiltonian(circuit, hamiltonian)
-        if circuit.num_qubits > _MAX_QUBITS:
-            raise ValueError(f"state vector limited to {_MAX_QUBITS} qubits, circuit has {circuit.num_qubits}")
+        check_statevector_size(circuit.num_qubits)
 
     def compile(self, circuit: Circuit, hamiltonian: PauliSum) -> CompiledStatevectorExpectation:
         """Compile once, evaluate many parameter vectors."""

@@ -40,7 +40,7 @@ def test_check_parameters():
     c = Circuit(1).rx(0).ry(0)
     with pytest.raises(ValueError, match="pass params"):
         c.check_parameters(None)
-    with pytest.raises(ValueError, match="length 2"):
+    with pytest.raises(ValueError, match="expected 2 parameters, got 1"):
         c.check_parameters([1.0])
     with pytest.raises(ValueError, match="finite"):
         c.check_parameters([1.0, np.inf])
