@@ -127,15 +127,7 @@ def build_config(args: argparse.Namespace) -> RunConfig:
     if (env.get("curriculum") != default.get("env", {}).get("curriculum")
             and "curriculum_options" not in (user_env if isinstance(user_env, dict) else {})):
         env.pop("curriculum_options", None)
-    return from_dict(_none_noise(data))
-
-
-def _none_noise(data: dict) -> dict:
-    # TOML has no null: "none" in a file means noiseless, like --noise none
-    env = data.get("env", {})
-    if isinstance(env.get("noise"), str) and env["noise"].lower() in ("none", "noiseless"):
-        env["noise"] = None
-    return data
+    return from_dict(data)
 
 
 def _message(exc: BaseException) -> str:

@@ -27,6 +27,9 @@ class ConfigError(ValueError):
 
 
 AGENT_NAMES = ("dqn", "ppo")
+#: how a config file says "no noise" (written as NOISELESS)
+NOISELESS = "none"
+NOISELESS_NAMES = ("none", "noiseless")
 
 
 @dataclass
@@ -99,7 +102,11 @@ class RunConfig:
         return dataclasses.asdict(self)
 
     def to_toml(self) -> str:
-        return dumps_toml(_drop_none(self.to_dict()))
+        data = self.to_dict()
+        if data["env"]["noise"] is None:
+            # TOML has no null, and a dropped key would read back as the default noise preset
+            data["env"]["noise"] = NOISELESS
+        return dumps_toml(_drop_none(data))
 
 
 # ---------------------------------------------------------------------- building
@@ -164,8 +171,12 @@ def _fill(cls, data: dict[str, Any], prefix: str):
 
 
 def from_dict(data: dict[str, Any]) -> RunConfig:
-    """Build and validate a ``RunConfig`` from nested dicts (TOML layout)."""
+    """Build and validate a ``RunConfig`` from nested dicts (TOML layout).
+
+    ``noise = "none"`` (or ``"noiseless"``) means no noise: TOML has no null."""
     config = _fill(RunConfig, data, "")
+    if isinstance(config.env.noise, str) and config.env.noise.lower() in NOISELESS_NAMES:
+        config.env.noise = None
     config.env.task = canonical_task_name(config.env.task)
     validate(config)
     return config

@@ -97,8 +97,6 @@ def entry_config(suite: Suite, entry: Entry, seed: int, episodes: int | None, ru
     data = merge(load_toml(DEFAULT_CONFIG), entry.overrides)
     data = merge(data, {"seed": seed, "episodes": episodes or suite.episodes, "output_dir": str(runs_dir),
                         "name": f"{suite.name}-{_slug(entry.label)}-s{seed}"})
-    if isinstance(data["env"].get("noise"), str) and data["env"]["noise"] == "none":
-        data["env"]["noise"] = None
     return from_dict(data)
 
 
