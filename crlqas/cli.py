@@ -282,6 +282,12 @@ def _print_summary(summary: dict[str, Any]) -> None:
         print(f"  best circuit: energy {best['energy']:.8f} Ha, error {best['error']:.3e} Ha")
     print(f"  {best['gates']} gates ({best['cnots']} CNOT, {best['rotations']} rotations), depth {best['depth']}, "
           f"found in episode {best['episode']}")
+    small = summary.get("smallest_at_chemical_accuracy")
+    if small is not None and (small["cnots"], small["gates"]) != (best["cnots"], best["gates"]):
+        judged = small["noiseless_error"] if small.get("noiseless_error") is not None else small["error"]
+        print(f"  smallest circuit at chemical accuracy: {small['gates']} gates ({small['cnots']} CNOT, "
+              f"{small['rotations']} rotations), depth {small['depth']}, noiseless error {abs(judged):.1e} Ha, "
+              f"episode {small['episode']} (smallest_circuit.json)")
     print(_chemical_accuracy_verdict(summary))
 
 

@@ -8,6 +8,7 @@ Layout of ``runs/<name>-<time>/``::
     checkpoint/          agent, replay buffer, curriculum and RNG states (replaced atomically)
     best_circuit.json    the lowest-error circuit found, with its angles
     best_circuit.qasm    the same circuit in OpenQASM 3
+    smallest_circuit.*   the smallest circuit (fewest CNOTs, then gates) of an episode at chemical accuracy
     summary.json         the run's outcome
 """
 

@@ -80,6 +80,11 @@ def _circuit_record(info: dict[str, Any], episode: int, step: int) -> dict[str, 
     }
 
 
+def _size_key(record: dict[str, Any]) -> tuple[int, int, int, float]:
+    """Smaller circuits first: CNOTs (the noisy, costly gates), then gates, then depth, then error."""
+    return (int(record["cnots"]), int(record["gates"]), int(record["depth"]), _rank_error(record))
+
+
 def _rank_error(record: dict[str, Any]) -> float:
     """Circuits are ranked by the shot-free error of their (noisy) energy."""
     return abs(float(record.get("expected_error", record["error"])))
@@ -118,6 +123,8 @@ class Trainer:
         self.successes = 0
         self.first_success: dict[str, Any] | None = None
         self.best: dict[str, Any] | None = None
+        #: the smallest circuit of an episode that reached chemical accuracy (see _size_key)
+        self.smallest: dict[str, Any] | None = None
         self.elapsed = 0.0
         self.stop_reason = ""
         self._stop_requested = False
@@ -164,7 +171,8 @@ class Trainer:
 
     def _progress_dict(self) -> dict[str, Any]:
         return {"episode": self.episode, "timesteps": self.timesteps, "successes": self.successes,
-                "elapsed": self.elapsed, "best": self.best, "first_success": self.first_success}
+                "elapsed": self.elapsed, "best": self.best, "first_success": self.first_success,
+                "smallest": self.smallest}
 
     def load_checkpoint(self) -> None:
         from agents import load_agent
@@ -184,6 +192,7 @@ class Trainer:
         self.elapsed = progress["elapsed"]
         self.best = progress["best"]
         self.first_success = progress["first_success"]
+        self.smallest = progress.get("smallest")  # older checkpoints do not track it
         with open(ckpt / "state.pkl", "rb") as fh:
             state = pickle.load(fh)
         env = self.env.unwrapped
@@ -233,6 +242,11 @@ class Trainer:
         self.log.write(row)
         if chemical:
             self.successes += 1
+            if "circuit" in info:
+                record = _circuit_record(info, self.episode, episode_state["steps"])
+                if self.smallest is None or _size_key(record) < _size_key(self.smallest):
+                    self.smallest = record
+                    self._write_circuit("smallest_circuit", self.smallest)
             if self.first_success is None:
                 judged = info["noiseless_error"] if self.env.unwrapped.noisy else info["error"]
                 self.first_success = {"episode": self.episode, "seconds": self.elapsed + now - self._t0,
@@ -268,14 +282,17 @@ class Trainer:
         logger.dump(self.timesteps)
 
     def _write_best(self) -> None:
-        write_json(self.run_dir / "best_circuit.json", self.best)
+        self._write_circuit("best_circuit", self.best)
+
+    def _write_circuit(self, stem: str, record: dict[str, Any]) -> None:
+        write_json(self.run_dir / f"{stem}.json", record)
         try:
             import sim
 
-            circuit = sim.Circuit.from_dict(self.best["circuit"])
+            circuit = sim.Circuit.from_dict(record["circuit"])
             from sim.interop.qiskit import to_qasm3
 
-            (self.run_dir / "best_circuit.qasm").write_text(to_qasm3(circuit, None))
+            (self.run_dir / f"{stem}.qasm").write_text(to_qasm3(circuit, None))
         except ImportError:  # qiskit missing: the JSON still holds the circuit
             pass
 
@@ -383,6 +400,8 @@ class Trainer:
             "first_chemical_accuracy": self.first_success,
             "final_threshold": float(env.curriculum.threshold),
             "best": None if self.best is None else {k: v for k, v in self.best.items() if k != "circuit"},
+            "smallest_at_chemical_accuracy": (None if self.smallest is None else
+                                              {k: v for k, v in self.smallest.items() if k != "circuit"}),
         }
 
 
