@@ -92,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     repro.add_argument("--only", action="append", help="run only entries whose label contains this text")
     repro.add_argument("--runs", default="runs", help="folder for the full run folders")
     repro.add_argument("--results", default="results", help="folder for the small committed outputs")
+    repro.add_argument("--table-only", action="store_true",
+                       help="only rebuild RESULTS.md from the outputs already collected; run nothing")
 
     bench = sub.add_parser("bench", help="run the side-by-side benchmarks")
     bench.add_argument("which", nargs="?", choices=["sim", "env", "all"], default="all")
@@ -368,8 +370,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    from crlqas.reproduce import run_suite
+    from crlqas.reproduce import SUITES, run_suite, write_results_table
 
+    if args.suite not in SUITES:
+        raise UsageError(f"unknown suite {args.suite!r}; accepted: {', '.join(SUITES)}")
+    if args.table_only:
+        print(write_results_table(SUITES[args.suite], Path(args.results) / args.suite))
+        return 0
     seeds = _parse_seeds(args.seeds)
     print(run_suite(args.suite, seeds, episodes=args.episodes, runs_dir=args.runs, results_dir=args.results,
                     only=args.only))

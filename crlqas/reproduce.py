@@ -26,6 +26,7 @@ class Entry:
     label: str
     overrides: dict[str, Any]
     paper: str = ""
+    episodes: int | None = None  # this entry's budget, when it differs from the suite's
 
 
 @dataclass(frozen=True)
@@ -56,19 +57,25 @@ SUITES: dict[str, Suite] = {
         ),
     ),
     "h2-4q": Suite(
-        "h2-4q", "H2 (4 qubits, 0.70 A): noiseless, and noisy with T-shaped coupling 0-1, 1-2, 1-3", episodes=400,
+        "h2-4q", "H2 (4 qubits, 0.70 A): noiseless, and noisy with T-shaped coupling 0-1, 1-2, 1-3", episodes=300,
         entries=(
             Entry("H2-4q noiseless", _env(task="H2-4q", noise="none"), "error 7.2e-8 with 7 parameters"),
             Entry("H2-4q mumbai-median, T-shaped coupling, COBYLA",
                   _env(task="H2-4q", noise="mumbai-median", optimizer="cobyla",
                        coupling_map=[[0, 1], [1, 0], [1, 2], [2, 1], [1, 3], [3, 1]]),
                   "noiseless re-evaluation 8e-5, 32 gates"),
+            # Under mumbai-median no entangling circuit beats the Hartree-Fock state's noisy energy on this
+            # task (benchmarks/noise_floor.py); at 10x weaker two-qubit noise the correct circuit wins.
+            Entry("H2-4q depolarizing 0.0001/0.001, T-shaped coupling, COBYLA",
+                  _env(task="H2-4q", noise="depolarizing-0.0001-0.001", optimizer="cobyla",
+                       coupling_map=[[0, 1], [1, 0], [1, 2], [2, 1], [1, 3], [3, 1]]),
+                  "noiseless re-evaluation 8e-5, 32 gates"),
         ),
     ),
     "lih-4q": Suite(
-        "lih-4q", "LiH (4 qubits): noiseless, mumbai-median, depolarizing 0.001/0.005", episodes=400,
+        "lih-4q", "LiH (4 qubits): noiseless, mumbai-median, depolarizing 0.001/0.005", episodes=300,
         entries=(
-            Entry("LiH-4q noiseless", _env(task="LiH-4q", noise="none"), "chemical accuracy reached"),
+            Entry("LiH-4q noiseless", _env(task="LiH-4q", noise="none"), "chemical accuracy reached", episodes=800),
             Entry("LiH-4q mumbai-median", _env(task="LiH-4q", noise="mumbai-median"),
                   "not reached; best noiseless re-evaluation about 3.3e-3"),
             Entry("LiH-4q depolarizing 0.001/0.005", _env(task="LiH-4q", noise="depolarizing-0.001-0.005"),
@@ -76,7 +83,7 @@ SUITES: dict[str, Suite] = {
         ),
     ),
     "large": Suite(
-        "large", "LiH-6q and H2O-8q noiseless (state-vector backend)", episodes=200,
+        "large", "LiH-6q and H2O-8q noiseless (state-vector backend)", episodes=100,
         entries=(
             Entry("LiH-6q noiseless", _env(task="LiH-6q", noise="none"), "error 6.7e-4 with 67 gates"),
             Entry("H2O-8q noiseless", _env(task="H2O-8q", noise="none"),
@@ -95,7 +102,7 @@ def entry_config(suite: Suite, entry: Entry, seed: int, episodes: int | None, ru
     from crlqas.config import load_toml
 
     data = merge(load_toml(DEFAULT_CONFIG), entry.overrides)
-    data = merge(data, {"seed": seed, "episodes": episodes or suite.episodes, "output_dir": str(runs_dir),
+    data = merge(data, {"seed": seed, "episodes": episodes or entry.episodes or suite.episodes, "output_dir": str(runs_dir),
                         "name": f"{suite.name}-{_slug(entry.label)}-s{seed}"})
     return from_dict(data)
 

@@ -141,3 +141,18 @@ def test_python_dash_m_works():
     out = subprocess.run([sys.executable, "-m", "crlqas", "tasks", "H2-2q"], capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0 and out.stdout.startswith("H2-2q")
+
+
+def test_reproduce_table_only_rebuilds_results_from_collected_summaries(tmp_path: Path, capsys):
+    """--table-only runs nothing: it rebuilds RESULTS.md from the summaries already under results/<suite>/."""
+    shipped = Path(__file__).resolve().parents[2] / "results" / "h2" / "h2-H2-2q_noiseless-s0" / "summary.json"
+    run = tmp_path / "results" / "h2" / "h2-H2-2q_noiseless-s0"
+    run.mkdir(parents=True)
+    summary = json.loads(shipped.read_text())
+    run.joinpath("summary.json").write_text(json.dumps(summary))
+    assert main(["reproduce", "h2", "--table-only", "--results", str(tmp_path / "results")]) == 0
+    table = (tmp_path / "results" / "h2" / "RESULTS.md").read_text()
+    row = next(line for line in table.splitlines() if line.startswith("| H2-2q noiseless ("))
+    assert f"{summary['best']['error']:.2e}" in row and "| 1 | 1/1 |" in row
+    assert "| H2-2q mumbai-max | - | not run |" in table
+    assert not (tmp_path / "runs").exists()
