@@ -83,6 +83,19 @@ def describe_parameter_mismatch(arr: np.ndarray, num_parameters: int, batch: boo
     return None
 
 
+def single_parameter_row(params, num_parameters: int) -> np.ndarray:
+    """``params`` as a (1, num_parameters) float array, or a ValueError saying what is wrong with it."""
+    if params is None:
+        if num_parameters:
+            raise ValueError(f"circuit has {num_parameters} parameter slot(s); pass params")
+        params = np.zeros(0)
+    arr = np.asarray(params, dtype=np.float64)
+    message = describe_parameter_mismatch(arr, num_parameters, batch=False)
+    if message is not None:
+        raise ValueError(message)
+    return arr.reshape(1, -1)
+
+
 def _check_shots(shots) -> int | None:
     if shots is None:
         return None
@@ -199,15 +212,8 @@ class CompiledExpectation:
                 raise ValueError("params must be finite")
             self.evaluations += 1
             return energy
-        if params is None:
-            if self.num_parameters:
-                raise ValueError(f"circuit has {self.num_parameters} parameter slot(s); pass params")
-            params = np.zeros(0)
-        arr = np.asarray(params, dtype=np.float64)
-        message = describe_parameter_mismatch(arr, self.num_parameters, batch=False)
-        if message is not None:
-            raise ValueError(message)
-        return float(self._energies(self._as_batch(arr.reshape(1, -1)), _check_shots(shots), rng)[0])
+        row = single_parameter_row(params, self.num_parameters)
+        return float(self._energies(self._as_batch(row), _check_shots(shots), rng)[0])
 
     def batch(self, params_2d, shots: int | None = None, rng: np.random.Generator | None = None) -> np.ndarray:
         """Energies for each row of ``params_2d``.
@@ -224,15 +230,8 @@ class CompiledExpectation:
 
     def term_values(self, params=None) -> np.ndarray:
         """Measured (readout-affected, exact) value of each non-identity term, in ``measurement.codes`` order."""
-        if params is None:
-            if self.num_parameters:
-                raise ValueError(f"circuit has {self.num_parameters} parameter slot(s); pass params")
-            params = np.zeros(0)
-        arr = np.asarray(params, dtype=np.float64)
-        message = describe_parameter_mismatch(arr, self.num_parameters, batch=False)
-        if message is not None:
-            raise ValueError(message)
-        return self._run(self._as_batch(arr.reshape(1, -1)), 1)[0, :self._num_terms]
+        row = single_parameter_row(params, self.num_parameters)
+        return self._run(self._as_batch(row), 1)[0, :self._num_terms]
 
     def __repr__(self) -> str:
         return (f"CompiledExpectation({self.num_qubits} qubits, {self.program.steps.shape[0]} steps, "

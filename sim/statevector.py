@@ -14,7 +14,7 @@ from sim.gates import PAULI_MATRICES, gate_unitary, rotation_axis
 from sim.limits import check_statevector_size
 from sim.pauli import PauliSum, code_digits
 from sim.simulator import (_check_circuit_and_hamiltonian, _check_shots, _threads, describe_parameter_mismatch,
-                           sample_estimates)
+                           sample_estimates, single_parameter_row)
 
 #: split a batch over threads only when rows * 2^n reaches this (see sim.simulator)
 _PARALLEL_WORK = 1 << 16
@@ -145,15 +145,8 @@ class CompiledStatevectorExpectation:
                 raise ValueError("params must be finite")
             self.evaluations += 1
             return energy
-        if params is None:
-            if self.num_parameters:
-                raise ValueError(f"circuit has {self.num_parameters} parameter slot(s); pass params")
-            params = np.zeros(0)
-        arr = np.asarray(params, dtype=np.float64)
-        message = describe_parameter_mismatch(arr, self.num_parameters, batch=False)
-        if message is not None:
-            raise ValueError(message)
-        return float(self._energies(self._as_batch(arr.reshape(1, -1)), _check_shots(shots), rng)[0])
+        row = single_parameter_row(params, self.num_parameters)
+        return float(self._energies(self._as_batch(row), _check_shots(shots), rng)[0])
 
     def batch(self, params_2d, shots: int | None = None, rng: np.random.Generator | None = None) -> np.ndarray:
         """Energies for each row of ``params_2d``."""

@@ -10,29 +10,12 @@ import pytest
 from crlqas import train as runner
 from crlqas.cli import _parser, build_config, main
 from crlqas.config import ConfigError, from_dict, load_toml
+from tiny_run import write_tiny_config
 
-TINY = """
-episodes = 2
-checkpoint_every = 2
-[env]
-task = "H2-2q"
-noise = "mumbai-median"
-[env.optimizer_options]
-iterations = 5
-[agent]
-name = "dqn"
-profile = "fast"
-[agent.overrides]
-learning_starts = 8
-batch_size = 8
-{extra}
-"""
 
 
 def _config(tmp_path: Path, extra: str = "", name: str = "tiny.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(TINY.format(extra=extra))
-    return path
+    return write_tiny_config(tmp_path, name, new_angle_std=None, extra=extra)
 
 
 def _one_line_error(capsys) -> str:

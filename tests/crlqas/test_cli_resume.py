@@ -15,28 +15,12 @@ import pytest
 from crlqas.cli import main
 from crlqas.rundir import read_episodes
 from crlqas.train import Trainer, checkpoint_progress
+from tiny_run import write_tiny_config
 
-TINY = """
-episodes = {episodes}
-checkpoint_every = {every}
-[env]
-task = "H2-2q"
-noise = "mumbai-median"
-new_angle_std = 0.05
-[env.optimizer_options]
-iterations = 5
-[agent]
-name = "dqn"
-profile = "fast"
-[agent.overrides]
-learning_starts = 8
-batch_size = 8
-"""
 
 
 def _train(tmp_path: Path, episodes: int, every: int, expect: int = 0) -> Path:
-    config = tmp_path / "tiny.toml"
-    config.write_text(TINY.format(episodes=episodes, every=every))
+    config = write_tiny_config(tmp_path, episodes=episodes, checkpoint_every=every)
     out = tmp_path / "runs"
     assert main(["train", "--config", str(config), "--output", str(out), "--no-progress"]) == expect
     runs = [p for p in out.iterdir() if p.is_dir()]

@@ -11,22 +11,8 @@ from pathlib import Path
 from crlqas.cli import main
 from crlqas.config import RunConfig, from_dict, load_toml
 from crlqas.rundir import load_run_config
+from tiny_run import tiny_config_text
 
-TINY_NOISELESS = """
-episodes = {episodes}
-checkpoint_every = 1
-[env]
-task = "H2-2q"
-noise = "none"
-[env.optimizer_options]
-iterations = 5
-[agent]
-name = "dqn"
-profile = "fast"
-[agent.overrides]
-learning_starts = 8
-batch_size = 8
-"""
 
 
 def test_noiseless_config_round_trips_through_toml(tmp_path: Path):
@@ -50,7 +36,7 @@ def test_noise_none_spellings_mean_noiseless():
 
 def test_resumed_noiseless_run_stays_noiseless(tmp_path: Path):
     config = tmp_path / "tiny.toml"
-    config.write_text(TINY_NOISELESS.format(episodes=1))
+    config.write_text(tiny_config_text(episodes=1, checkpoint_every=1, noise="none", new_angle_std=None))
     out = tmp_path / "runs"
     assert main(["train", "--config", str(config), "--output", str(out), "--no-progress"]) == 0
     (run,) = [p for p in out.iterdir() if p.is_dir()]

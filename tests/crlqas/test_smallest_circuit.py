@@ -11,21 +11,8 @@ import sim
 from crlqas import tasks
 from crlqas.cli import main
 from crlqas.train import _size_key
+from tiny_run import write_tiny_config
 
-TINY_NOISELESS = """
-episodes = 6
-checkpoint_every = 2
-[env]
-task = "H2-2q"
-noise = "none"
-new_angle_std = 0.05
-[agent]
-name = "dqn"
-profile = "fast"
-[agent.overrides]
-learning_starts = 8
-batch_size = 8
-"""
 
 
 def test_size_key_orders_by_cnots_then_gates_then_depth_then_error():
@@ -38,8 +25,7 @@ def test_size_key_orders_by_cnots_then_gates_then_depth_then_error():
 
 
 def test_run_records_smallest_circuit_at_chemical_accuracy(tmp_path: Path, capsys):
-    config = tmp_path / "tiny.toml"
-    config.write_text(TINY_NOISELESS)
+    config = write_tiny_config(tmp_path, episodes=6, noise="none", iterations=None)
     out = tmp_path / "runs"
     assert main(["train", "--config", str(config), "--output", str(out), "--no-progress"]) == 0
     (run,) = [p for p in out.iterdir() if p.is_dir()]
