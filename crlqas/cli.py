@@ -1,4 +1,4 @@
-"""The ``crlqas`` command line: train, eval, report, tasks, bench.
+"""The ``crlqas`` command line: train, eval, report, tasks, reproduce, bench.
 
 Bad input (unknown task, preset, agent or config key, malformed TOML, a
 folder that is not a run, a missing optional extra) prints one line
@@ -189,8 +189,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = build_config(args)
     _check_agent(config)
     _check_env_builds(config)
-    if args.seeds:
+    if args.seeds is not None:
         seeds = _parse_seeds(args.seeds)
+        if args.seed is not None:
+            raise UsageError("give either --seed or --seeds, not both")
         try:
             combined = runner.train_seeds(config, seeds)
         except runner.SetupError as exc:
@@ -310,11 +312,10 @@ def _chemical_accuracy_verdict(summary: dict[str, Any]) -> str:
     if best is None:
         why = "no circuit was evaluated"
     elif judged_noisy:
-        source = "noise floor" if summary.get("noise") else "shot noise"
         noisy = abs(float(best.get("expected_error", best["error"])))
         noiseless = best.get("noiseless_error")
-        why = (f"{source} (best noisy error {noisy:.3e} Ha); no curriculum success re-evaluated within it "
-               "without noise")
+        why = (f"best noisy error {noisy:.3e} Ha; no curriculum success re-evaluated within it without "
+               "noise")
         if noiseless is not None:
             why += f" (best circuit's noiseless error {abs(float(noiseless)):.3e} Ha)"
     else:
@@ -325,6 +326,12 @@ def _chemical_accuracy_verdict(summary: dict[str, Any]) -> str:
 def cmd_eval(args: argparse.Namespace) -> int:
     from crlqas.evaluate import evaluate_run
 
+    if args.shots < 1:
+        raise UsageError(f"--shots must be >= 1, got {args.shots}")
+    if args.repeats < 1:
+        raise UsageError(f"--repeats must be >= 1, got {args.repeats}")
+    if args.seed < 0:
+        raise UsageError(f"--seed must be >= 0, got {args.seed}")
     result = evaluate_run(args.run_dir, shots=args.shots, repeats=args.repeats, seed=args.seed)
     print(json.dumps(result, indent=2))
     return 0
@@ -375,7 +382,11 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if args.suite not in SUITES:
         raise UsageError(f"unknown suite {args.suite!r}; accepted: {', '.join(SUITES)}")
     if args.table_only:
-        print(write_results_table(SUITES[args.suite], Path(args.results) / args.suite))
+        collected = Path(args.results) / args.suite
+        if not any(collected.glob("*/summary.json")):
+            raise UsageError(f"no collected results of suite {args.suite!r} in {str(collected)!r} "
+                             "(run the suite first, without --table-only)")
+        print(write_results_table(SUITES[args.suite], collected))
         return 0
     seeds = _parse_seeds(args.seeds)
     print(run_suite(args.suite, seeds, episodes=args.episodes, runs_dir=args.runs, results_dir=args.results,
@@ -390,6 +401,10 @@ def _parse_seeds(text: str) -> list[int]:
         raise UsageError(f"seeds must be comma-separated integers, got {text!r}") from None
     if not seeds:
         raise UsageError("no seeds given")
+    if any(seed < 0 for seed in seeds):
+        raise UsageError(f"seeds must be >= 0, got {text!r}")
+    if len(set(seeds)) != len(seeds):
+        raise UsageError(f"seeds must be distinct, got {text!r}")
     return seeds
 
 

@@ -228,6 +228,10 @@ def validate(config: RunConfig) -> None:
         raise ConfigError(f"checkpoint_every must be >= 1, got {config.checkpoint_every}")
     if config.stop_after_successes < 0:
         raise ConfigError(f"stop_after_successes must be >= 0, got {config.stop_after_successes}")
+    if config.seed < 0:
+        raise ConfigError(f"seed must be >= 0 (Gymnasium and NumPy seeds are non-negative), got {config.seed}")
+    if os.path.exists(config.output_dir) and not os.path.isdir(config.output_dir):
+        raise ConfigError(f"output_dir {config.output_dir!r} exists and is not a folder")
     if config.agent.name not in AGENT_NAMES:
         raise ConfigError(f"unknown agent {config.agent.name!r}; accepted: {', '.join(AGENT_NAMES)}")
     if config.env.shots is not None and config.env.shots < 1:

@@ -473,6 +473,8 @@ def _train_one_seed(args: tuple[dict, int]) -> dict[str, Any]:
     data, seed = args
     config = from_dict(data)
     config.seed = seed
+    if config.name:  # the default name already carries the seed; a given one must too, to tell the runs apart
+        config.name = f"{config.name}-s{seed}"
     return train(config, progress=False)
 
 

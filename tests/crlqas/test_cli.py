@@ -117,9 +117,20 @@ def test_tasks_lists_the_shipped_tasks(capsys):
     (["eval", "/nonexistent/run"], "does not exist"),
     (["report", "."], "is not a run folder"),
     (["reproduce", "nope"], "unknown suite 'nope'"),
+    (["reproduce", "h2", "--table-only", "--results", "empty"], "no collected results of suite 'h2'"),
+    (["train", "--seed", "-1"], "seed must be >= 0"),
+    (["train", "--seeds", "0,0"], "seeds must be distinct"),
+    (["train", "--seeds", "1,-2"], "seeds must be >= 0"),
+    (["train", "--seeds", ""], "no seeds given"),
+    (["train", "--seed", "1", "--seeds", "2,3"], "either --seed or --seeds"),
+    (["train", "--output", "a_file"], "is not a folder"),
+    (["eval", "/nonexistent/run", "--shots", "0"], "--shots must be >= 1"),
+    (["eval", "/nonexistent/run", "--repeats", "0"], "--repeats must be >= 1"),
+    (["eval", "/nonexistent/run", "--seed", "-3"], "--seed must be >= 0"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, needle, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "a_file").write_text("")
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert needle in err and err.startswith("crlqas: error:") and "\n" not in err
@@ -156,3 +167,18 @@ def test_reproduce_table_only_rebuilds_results_from_collected_summaries(tmp_path
     assert f"{summary['best']['error']:.2e}" in row and "| 1 | 1/1 |" in row
     assert "| H2-2q mumbai-max | - | not run |" in table
     assert not (tmp_path / "runs").exists()
+
+
+def test_seeds_run_in_parallel_and_write_one_summary_across_them(tmp_path: Path, capsys):
+    config = _write_config(tmp_path, episodes=2)
+    out = tmp_path / "runs"
+    assert main(["train", "--config", str(config), "--seeds", "3,4", "--name", "tiny", "--output", str(out)]) == 0
+    (combined_file,) = out.glob("tiny-seeds-*.json")
+    combined = json.loads(combined_file.read_text())
+    assert combined["seeds"] == [3, 4] and len(combined["per_seed"]) == 2
+    for seed, run in zip((3, 4), combined["runs"]):
+        assert Path(run).name.startswith(f"tiny-s{seed}-") and (Path(run) / "summary.json").is_file()
+        assert json.loads((Path(run) / "summary.json").read_text())["seed"] == seed
+    errors = [s["best"]["expected_error"] for s in combined["per_seed"]]
+    assert combined["best_error"] == min(errors)
+    assert f"seeds [3, 4]" in capsys.readouterr().out

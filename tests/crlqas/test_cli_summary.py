@@ -30,7 +30,7 @@ def test_noisy_run_without_counted_episodes_is_not_reached(capsys):
     _print_summary(_summary())
     lines = _verdict_lines(capsys)
     assert len(lines) == 1
-    assert "NOT reached" in lines[0] and "noise floor" in lines[0] and "0.0016 Ha" in lines[0]
+    assert "NOT reached" in lines[0] and "best noisy error" in lines[0] and "0.0016 Ha" in lines[0]
 
 
 def test_counted_episodes_give_reached_with_the_first_episode(capsys):
