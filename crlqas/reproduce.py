@@ -76,6 +76,8 @@ SUITES: dict[str, Suite] = {
         "lih-4q", "LiH (4 qubits): noiseless, mumbai-median, depolarizing 0.001/0.005", episodes=300,
         entries=(
             Entry("LiH-4q noiseless", _env(task="LiH-4q", noise="none"), "chemical accuracy reached", episodes=800),
+            Entry("LiH-4q noiseless, Hartree-Fock start", _env(task="LiH-4q", noise="none", initial_state="hf"),
+                  "chemical accuracy reached (from the all-zeros state)", episodes=800),
             Entry("LiH-4q mumbai-median", _env(task="LiH-4q", noise="mumbai-median"),
                   "not reached; best noiseless re-evaluation about 3.3e-3"),
             Entry("LiH-4q depolarizing 0.001/0.005", _env(task="LiH-4q", noise="depolarizing-0.001-0.005"),
@@ -85,9 +87,9 @@ SUITES: dict[str, Suite] = {
     "large": Suite(
         "large", "LiH-6q and H2O-8q noiseless (state-vector backend)", episodes=100,
         entries=(
-            Entry("LiH-6q noiseless", _env(task="LiH-6q", noise="none"), "error 6.7e-4 with 67 gates"),
+            Entry("LiH-6q noiseless", _env(task="LiH-6q", noise="none"), "error 6.7e-4 with 67 gates", episodes=400),
             Entry("H2O-8q noiseless", _env(task="H2O-8q", noise="none"),
-                  "error 1.8e-4 with 140 gates (105 CNOT, 35 rotations), depth 75"),
+                  "error 1.8e-4 with 140 gates (105 CNOT, 35 rotations), depth 75", episodes=150),
         ),
     ),
 }
@@ -102,8 +104,8 @@ def entry_config(suite: Suite, entry: Entry, seed: int, episodes: int | None, ru
     from crlqas.config import load_toml
 
     data = merge(load_toml(DEFAULT_CONFIG), entry.overrides)
-    data = merge(data, {"seed": seed, "episodes": episodes or entry.episodes or suite.episodes, "output_dir": str(runs_dir),
-                        "name": f"{suite.name}-{_slug(entry.label)}-s{seed}"})
+    data = merge(data, {"seed": seed, "episodes": episodes or entry.episodes or suite.episodes,
+                        "output_dir": str(runs_dir), "name": f"{suite.name}-{_slug(entry.label)}-s{seed}"})
     return from_dict(data)
 
 
