@@ -144,18 +144,17 @@ def _save(fig, path: Path) -> Path:
 
 def _draw_best(best: dict, path: Path, plt) -> Path:
     import sim
+    from crlqas.circuit_drawing import draw_circuit, figure_size
 
     circuit = sim.Circuit.from_dict(best["circuit"])
-    try:
-        qc = circuit.to_qiskit()
-        fig = qc.draw(output="mpl")
-    except Exception:  # drawing needs qiskit's optional pieces; fall back to a text drawing
-        fig, ax = plt.subplots(figsize=(8, 0.6 * circuit.num_qubits + 1))
+    fig, ax = plt.subplots(figsize=figure_size(circuit))
+    if len(circuit):
+        draw_circuit(circuit, ax)
+    else:
         ax.axis("off")
-        text = "\n".join(f"{op.name}{list(op.qubits)} {'' if op.angle is None else f'{op.angle:+.4f}'}"
-                         for op in circuit)
-        ax.text(0, 1, text or "(empty circuit)", family="monospace", va="top", fontsize=8)
-    fig.suptitle(f"best circuit: error {best['error']:.3e} Ha, {best['gates']} gates, depth {best['depth']}")
+        ax.text(0.5, 0.5, "(empty circuit)", ha="center", va="center")
+    fig.suptitle(f"best circuit: error {best['error']:.3e} Ha, {best['gates']} gates "
+                 f"({best['cnots']} CNOT), depth {best['depth']}", fontsize=10)
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path
