@@ -94,6 +94,10 @@ def test_linear_epsilon():
     )
     model.learn(100)
     assert model.exploration_rate == pytest.approx(0.1)
+    # linear from 1.0 to 0.1 over the first half of training: a quarter of the way in it is halfway down
+    assert model.exploration_schedule(0.75) == pytest.approx(0.55)
+    assert model.exploration_schedule(1.0) == pytest.approx(1.0)
+    assert model.exploration_schedule(0.25) == pytest.approx(0.1)
 
 
 def test_bad_dqn_arguments():

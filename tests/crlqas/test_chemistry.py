@@ -52,7 +52,7 @@ def test_rebuild_from_geometry_equals_shipped_data(tmp_path):
         assert Task.from_json(tmp_path / f"{name}.json").hamiltonian == task.hamiltonian
 
 
-@pytest.mark.parametrize("name", ["H2-2q", "LiH-4q", "LiH-6q", "H2O-8q"])
+@pytest.mark.parametrize("name", ["H2-2q", "H2-4q", "LiH-4q", "LiH-6q", "H2O-8q"])
 def test_shipped_energy_equals_pyscf_casci(name):
     spec = PAPER_TASKS[name]
     geometry = spec["geometry"]

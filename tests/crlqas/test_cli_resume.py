@@ -137,6 +137,7 @@ def test_resume_marks_the_newest_replay_transition_as_a_truncation(finished_run,
     last = (buffer.pos - 1) % buffer.buffer_size
     assert buffer.dones[last].all() and buffer.timeouts[last].all()
     # a truncation bootstraps: n-step samples ending there carry done = 0
+    assert buffer._get_samples(np.array([last])).dones.item() == 0
     assert trainer.timesteps == checkpoint_progress(run)["timesteps"]
     trainer.log.close()
     trainer.env.close()
