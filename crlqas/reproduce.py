@@ -80,7 +80,7 @@ SUITES: dict[str, Suite] = {
         entries=(
             Entry("LiH-4q noiseless", _env(task="LiH-4q", noise="none"), "chemical accuracy reached", episodes=800),
             Entry("LiH-4q noiseless, Hartree-Fock start", _env(task="LiH-4q", noise="none", initial_state="hf"),
-                  "chemical accuracy reached (from the all-zeros state)", episodes=800),
+                  "chemical accuracy reached (from the all-zeros state)", episodes=1600),
             Entry("LiH-4q mumbai-median", _env(task="LiH-4q", noise="mumbai-median"),
                   "not reached; best noiseless re-evaluation about 3.3e-3"),
             Entry("LiH-4q depolarizing 0.001/0.005", _env(task="LiH-4q", noise="depolarizing-0.001-0.005"),
