@@ -54,31 +54,12 @@ def default_curriculum(num_qubits: int) -> dict[str, Any]:
 
 
 def ground_energy(hamiltonian: PauliSum) -> float:
-    """Exact ground energy: dense for <= 10 qubits, sparse ``eigsh`` beyond."""
+    """Exact ground energy: dense for <= 10 qubits, sparse ``eigsh`` beyond (memory-checked by ``sim``)."""
     if hamiltonian.num_qubits <= DENSE_MAX_QUBITS:
         return float(np.linalg.eigvalsh(hamiltonian.to_matrix())[0])
-    from scipy.sparse import csr_matrix
     from scipy.sparse.linalg import eigsh
 
-    n = hamiltonian.num_qubits
-    dim = 2**n
-    cols = np.arange(dim, dtype=np.int64)
-    xbits, zbits = hamiltonian.x_z_masks()
-    rows_all, cols_all, vals_all = [], [], []
-    for k in range(hamiltonian.num_terms):
-        x, z = int(xbits[k]), int(zbits[k])
-        ny = bin(x & z).count("1")
-        parity = np.zeros(dim, dtype=np.int64)
-        masked = cols & z
-        while np.any(masked):  # popcount parity of (b & z)
-            parity ^= masked & 1
-            masked >>= 1
-        rows_all.append(cols ^ x)
-        cols_all.append(cols)
-        vals_all.append(hamiltonian.coeffs[k] * (1j**ny) * (1.0 - 2.0 * parity))
-    mat = csr_matrix((np.concatenate(vals_all), (np.concatenate(rows_all), np.concatenate(cols_all))),
-                     shape=(dim, dim))
-    return float(eigsh(mat, k=1, which="SA")[0][0])
+    return float(eigsh(hamiltonian.to_sparse(), k=1, which="SA")[0][0])
 
 
 def basis_energy(hamiltonian: PauliSum, bitstring: str) -> float:
