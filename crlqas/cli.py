@@ -146,9 +146,8 @@ def _check_env_builds(config: RunConfig) -> None:
 
     try:
         env = make_env(config)
-    except ImportError as exc:  # an optional extra (e.g. the 'ibm' extra for fake-backend presets) is missing
-        raise UsageError(_message(exc)) from None
-    except (ValueError, KeyError, TypeError) as exc:
+    # ImportError: an optional extra (e.g. the 'ibm' extra for fake-backend presets) is missing
+    except (ValueError, KeyError, TypeError, ImportError) as exc:
         raise UsageError(_message(exc)) from None
     try:
         _check_agent_builds(config, env)
@@ -186,13 +185,15 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if args.resume:
         return _resume(args)
+    seeds = None
+    if args.seeds is not None:
+        if args.seed is not None:
+            raise UsageError("give either --seed or --seeds, not both")
+        seeds = _parse_seeds(args.seeds)
     config = build_config(args)
     _check_agent(config)
     _check_env_builds(config)
-    if args.seeds is not None:
-        seeds = _parse_seeds(args.seeds)
-        if args.seed is not None:
-            raise UsageError("give either --seed or --seeds, not both")
+    if seeds is not None:
         try:
             combined = runner.train_seeds(config, seeds)
         except runner.SetupError as exc:
@@ -210,6 +211,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         summary = runner.train(config, progress=not args.no_progress)
     except runner.SetupError as exc:
         raise UsageError(str(exc)) from None
+    return _report_run(summary)
+
+
+def _report_run(summary: dict[str, Any]) -> int:
+    """Print a finished or interrupted run's summary; the exit status says which."""
     _print_summary(summary)
     if summary.get("stop_reason") == "interrupted":
         _print_resume_hint(summary)
@@ -251,12 +257,7 @@ def _resume(args: argparse.Namespace) -> int:
         if summary_file.is_file():
             _print_summary(json.loads(summary_file.read_text()))
         return 0
-    summary = runner.resume(run_dir, episodes=args.episodes, progress=not args.no_progress)
-    _print_summary(summary)
-    if summary.get("stop_reason") == "interrupted":
-        _print_resume_hint(summary)
-        return EXIT_INTERRUPTED
-    return 0
+    return _report_run(runner.resume(run_dir, episodes=args.episodes, progress=not args.no_progress))
 
 
 def _print_resume_hint(summary: dict[str, Any]) -> None:
@@ -419,19 +420,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return COMMANDS[args.command](args)
-    except (UsageError, ConfigError, FileNotFoundError) as exc:
+    # KeyError: registry lookups (unknown task/preset) raise it with a message;
+    # ImportError: an optional extra is missing (its message names what to install)
+    except (UsageError, ConfigError, FileNotFoundError, KeyError, ImportError) as exc:
         print(f"crlqas: error: {_message(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("crlqas: interrupted; the run folder holds a checkpoint (continue with --resume / rerun the suite)",
               file=sys.stderr)
         return EXIT_INTERRUPTED
-    except KeyError as exc:  # registry lookups (unknown task/preset) raise KeyError with a message
-        print(f"crlqas: error: {_message(exc)}", file=sys.stderr)
-        return 2
-    except ImportError as exc:  # an optional extra is missing (its message names what to install)
-        print(f"crlqas: error: {_message(exc)}", file=sys.stderr)
-        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover
