@@ -22,6 +22,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 import sim
+from sim.circuit import is_integer
 
 AXES = ("x", "y", "z")
 
@@ -56,7 +57,7 @@ def _check_coupling_map(num_qubits: int, coupling_map: Iterable[Sequence[int]]) 
         if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
             raise ValueError(f"coupling map entries must be (control, target) pairs of ints, got {pair!r}")
         for v in pair:
-            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+            if not is_integer(v):
                 raise TypeError(f"coupling map pair {tuple(pair)!r}: qubit indices must be integers, got {v!r} "
                                 f"({type(v).__name__}); bools, floats and strings are not accepted")
         c, t = (int(v) for v in pair)
@@ -76,7 +77,7 @@ class ActionSet:
     """The discrete actions for ``num_qubits`` qubits (see the module docstring for the order)."""
 
     def __init__(self, num_qubits: int, coupling_map: Iterable[Sequence[int]] | None = None):
-        if isinstance(num_qubits, (bool, np.bool_)) or not isinstance(num_qubits, (int, np.integer)) or num_qubits < 1:
+        if not is_integer(num_qubits) or num_qubits < 1:
             raise ValueError(f"num_qubits must be a positive integer, got {num_qubits!r}")
         self.num_qubits = int(num_qubits)
         if coupling_map is None:
@@ -145,7 +146,7 @@ class CircuitEncoding:
         """Validate ``action`` (type, range, legality) and return it as an int."""
         if isinstance(action, np.ndarray) and action.shape == ():
             action = action.item()
-        if isinstance(action, (bool, np.bool_)) or not isinstance(action, (int, np.integer)):
+        if not is_integer(action):
             raise TypeError(f"action must be an integer index, got {action!r} ({type(action).__name__})")
         action = int(action)
         if not 0 <= action < len(self.action_set):

@@ -22,14 +22,14 @@ GATE_ARITY: dict[str, int] = {
 ROTATION_GATES = frozenset({"rx", "ry", "rz"})
 
 
-def _is_integer(value) -> bool:
+def is_integer(value) -> bool:
     """True for Python and NumPy integers, False for bools (``True`` is an int in Python) and everything else."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def _qubit_index(value, gate: str, qubits) -> int:
     """A gate's qubit index as a Python int; NumPy integers are accepted, bools, floats and strings are not."""
-    if not _is_integer(value):
+    if not is_integer(value):
         raise TypeError(f"gate {gate!r} on qubits {qubits!r}: qubit indices must be integers, got {value!r} "
                         f"({type(value).__name__}); bools, floats and strings are not accepted")
     return int(value)
@@ -42,7 +42,7 @@ class Param:
     index: int
 
     def __post_init__(self):
-        if not _is_integer(self.index):
+        if not is_integer(self.index):
             raise TypeError(f"parameter index must be an integer, got {self.index!r} ({type(self.index).__name__})")
         if self.index < 0:
             raise ValueError(f"parameter index must be >= 0, got {self.index}")
@@ -68,7 +68,7 @@ class Circuit:
     """An ordered list of gates on ``num_qubits`` qubits (qubit 0 = least significant, as in Qiskit)."""
 
     def __init__(self, num_qubits: int):
-        if not _is_integer(num_qubits) or num_qubits < 1:
+        if not is_integer(num_qubits) or num_qubits < 1:
             raise ValueError(f"num_qubits must be a positive integer, got {num_qubits!r}")
         self.num_qubits = int(num_qubits)
         self._ops: list[Operation] = []
@@ -84,7 +84,7 @@ class Circuit:
         if not isinstance(name, str):
             raise TypeError(f"gate name must be a string, got {name!r} ({type(name).__name__})")
         key = name.lower()
-        if _is_integer(qubits):
+        if is_integer(qubits):
             qubits = (qubits,)
         elif isinstance(qubits, (str, bytes)) or not hasattr(qubits, "__iter__"):
             raise TypeError(f"gate {key!r}: qubits must be a sequence of integer qubit indices, got {qubits!r}")

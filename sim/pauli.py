@@ -15,6 +15,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from sim.circuit import is_integer
 from sim.limits import MAX_DENSE_MATRIX_QUBITS, MAX_SPARSE_BYTES, format_bytes
 
 PAULI_DIGITS = {"I": 0, "X": 1, "Y": 2, "Z": 3}
@@ -95,7 +96,7 @@ class PauliSum:
     __slots__ = ("num_qubits", "codes", "coeffs")
 
     def __init__(self, num_qubits: int, codes: Iterable[int], coeffs: Iterable[float]):
-        if isinstance(num_qubits, (bool, np.bool_)) or not isinstance(num_qubits, (int, np.integer)):
+        if not is_integer(num_qubits):
             raise TypeError(f"num_qubits must be an integer, got {num_qubits!r} ({type(num_qubits).__name__})")
         if num_qubits < 1:
             raise ValueError(f"num_qubits must be >= 1, got {num_qubits}")
